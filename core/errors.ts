@@ -1,0 +1,81 @@
+/**
+ * One error hierarchy: every error the library throws on purpose is a `MakerError` with a string `code`.
+ * The CLI maps `InputError` to exit code 2 and everything else to 1.
+ */
+export class MakerError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Bad input from a caller or a command line: a flag, an option, a file. Exit code 2. */
+export class InputError extends MakerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_INPUT', message, options);
+  }
+}
+
+/** A prompt that does not fit the context budget `M`. */
+export class ContextBudgetError extends MakerError {
+  readonly step: number;
+  readonly tokens: number;
+  readonly budget: number;
+
+  constructor(step: number, tokens: number, budget: number) {
+    super(
+      'E_CONTEXT_BUDGET',
+      `Prompt for step ${step} has ${tokens} tokens, over the context budget of ${budget}; raise --context-budget or shorten the prompt`,
+    );
+    this.step = step;
+    this.tokens = tokens;
+    this.budget = budget;
+  }
+}
+
+/** Red flags seen while voting on one step, by rule name. */
+export type RedFlagCounts = Readonly<Record<string, number>>;
+
+/** A step that hit its sample cap without a decision. Carries the tally it saw. */
+export class StepExhaustedError extends MakerError {
+  readonly step: number;
+  readonly tally: ReadonlyMap<string, number>;
+  readonly redFlags: RedFlagCounts;
+  readonly samples: number;
+
+  constructor(step: number, samples: number, tally: ReadonlyMap<string, number>, redFlags: RedFlagCounts) {
+    const votes = [...tally.entries()].map(([key, n]) => `${n}x ${key}`).join('; ') || 'no valid votes';
+    super('E_STEP_EXHAUSTED', `Step ${step} undecided after ${samples} samples (${votes}); raise the sample cap or lower k`);
+    this.step = step;
+    this.tally = tally;
+    this.redFlags = redFlags;
+    this.samples = samples;
+  }
+}
+
+/** A model call that failed in a way retrying cannot fix (bad key, unknown model, bad request). */
+export class ModelCallError extends MakerError {
+  readonly status: number | undefined;
+  readonly endpoint: string;
+
+  constructor(endpoint: string, status: number | undefined, message: string, options?: { cause?: unknown }) {
+    super('E_MODEL_CALL', `${endpoint}: ${status === undefined ? '' : `HTTP ${status}: `}${message}`, options);
+    this.status = status;
+    this.endpoint = endpoint;
+  }
+}
+
+/** True for the error a backend rejects with when its request's signal aborts. */
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError');
+}
+
+/** The error backends reject with when their signal aborts. */
+export function abortError(): Error {
+  const error = new Error('The call was aborted');
+  error.name = 'AbortError';
+  return error;
+}
