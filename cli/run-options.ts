@@ -1,0 +1,64 @@
+/**
+ * Options every `maker run TASK` shares: model, endpoint, seed, k, concurrency, output. Task commands add
+ * their own and call {@link resolveCommonRunOptions} once.
+ */
+import { Command, Option } from 'commander';
+import { DEFAULT_MODEL } from '../core/models.ts';
+import { integerFlag } from './flags.ts';
+
+/** The common options, parsed and validated. */
+export interface CommonRunOptions {
+  readonly model: string;
+  readonly baseURL: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly seed: number;
+  readonly k: number;
+  readonly concurrency: number;
+  readonly maxOutputTokens: number;
+  readonly contextBudget: number;
+  readonly maxSamplesPerStep: number;
+  readonly json: boolean;
+  readonly progress: boolean;
+}
+
+/** Adds the common options to a `run` subcommand. */
+export function addCommonRunOptions(command: Command): Command {
+  return command
+    .option('--model <spec>', 'sim:PROFILE (simulated) or openai:NAME (OpenAI-compatible endpoint)', DEFAULT_MODEL)
+    .option('--base-url <url>', 'base URL for openai: models, e.g. http://127.0.0.1:8000/v1')
+    .addOption(new Option('--api-key <key>', 'API key for openai: models (never printed)').env('OPENAI_API_KEY'))
+    .option('--k <k>', 'voting margin: first answer ahead by k wins', '3')
+    .option('--seed <seed>', 'run seed (same seed, same run)', '0')
+    .option('--concurrency <n>', 'model calls in flight at once (default: k)')
+    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged', '750')
+    .option('--context-budget <tokens>', 'largest prompt allowed (M), in tokens', '8192')
+    .option('--max-samples <n>', 'samples after which one step gives up', '200')
+    .option('--json', 'print one JSON object instead of the summary')
+    .option('--no-progress', 'no progress display');
+}
+
+/** Parses and validates the common options (bad values are `InputError`s quoting them). */
+export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRunOptions {
+  const k = integerFlag('k', String(raw['k']), 1, 1000);
+  return {
+    model: String(raw['model']),
+    baseURL: raw['baseUrl'] === undefined ? undefined : String(raw['baseUrl']),
+    apiKey: raw['apiKey'] === undefined ? undefined : String(raw['apiKey']),
+    seed: integerFlag('seed', String(raw['seed']), 0),
+    k,
+    concurrency: raw['concurrency'] === undefined ? k : integerFlag('concurrency', String(raw['concurrency']), 1, 10_000),
+    maxOutputTokens: integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1),
+    contextBudget: integerFlag('context-budget', String(raw['contextBudget']), 1),
+    maxSamplesPerStep: integerFlag('max-samples', String(raw['maxSamples']), 1),
+    json: raw['json'] === true,
+    progress: raw['progress'] !== false,
+  };
+}
+
+/** The `run` command, created on first use, that every task command hangs under. */
+export function runCommand(program: Command): Command {
+  return (
+    program.commands.find((command) => command.name() === 'run') ??
+    program.command('run').description('run a task on a model, one voted call per step')
+  );
+}

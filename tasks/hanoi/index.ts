@@ -1,0 +1,4 @@
+export { createHanoiTask, hanoiStateAt, MAX_DISKS, type HanoiOptions, type HanoiState } from './task.ts';
+export { parseHanoi, answerKey, type HanoiAnswer } from './parser.ts';
+export { hanoiSim, answerText } from './sim.ts';
+export * from './rules.ts';

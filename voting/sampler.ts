@@ -1,0 +1,185 @@
+/**
+ * The sampler: votes on one step. It issues the first k samples in parallel, then only as many more as could
+ * still decide the race (k minus the leader's margin), replacing red-flagged samples as they come back.
+ * Results are folded into the race in sample-index order, whatever order they complete in, so the outcome
+ * depends only on each sample's response: with per-sample seeds, the same run seed gives the same votes even
+ * against an endpoint with jittery latency. Samples still in flight when the step decides are aborted and
+ * never counted.
+ */
+import type PQueue from 'p-queue';
+import { isAbortError } from '../core/errors.ts';
+import { costOf, type ChatMessage, type LanguageModel, type ModelResponse } from '../core/model.ts';
+import { mixSeed } from '../core/rng.ts';
+import type { ParseResult } from '../core/task.ts';
+import { AheadByKRace } from './ahead-by-k.ts';
+import { firstRedFlag, type RedFlagRule } from './red-flags.ts';
+import type { TemperatureSchedule } from './temperature.ts';
+
+/** Options of {@link voteStep}; the scheduler resolves and validates them once per run. */
+export interface VoteStepOptions<V> {
+  readonly model: LanguageModel;
+  readonly messages: readonly ChatMessage[];
+  readonly parse: (text: string) => ParseResult<V>;
+  /** Voting margin. */
+  readonly k: number;
+  /** The run seed; each sample's seed is derived from (run seed, step, sample index). */
+  readonly seed: number;
+  /** Step index, for seeds and errors. */
+  readonly step: number;
+  readonly redFlags: readonly RedFlagRule[];
+  readonly temperature: TemperatureSchedule;
+  /** Output-token cap per call. */
+  readonly maxOutputTokens: number;
+  /** Samples (valid or not) after which the step gives up. */
+  readonly maxSamples: number;
+  /** The concurrency-limited queue every call goes through. */
+  readonly queue: PQueue;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What voting on one step cost and saw. */
+export interface VoteStats {
+  /** Calls that returned a response (valid or red-flagged). */
+  readonly samples: number;
+  /** Valid votes counted. */
+  readonly votes: number;
+  /** Times the sampler issued a batch of calls (the first k count as one). */
+  readonly rounds: number;
+  /** Calls aborted because the step no longer needed them. */
+  readonly aborted: number;
+  /** Red-flagged responses, by rule. */
+  readonly redFlags: Readonly<Record<string, number>>;
+  readonly tally: ReadonlyMap<string, number>;
+  /** Keys of valid votes in sample order. */
+  readonly voteKeys: readonly string[];
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly costUsd: number;
+  /** Sum of the calls' latencies, in milliseconds. */
+  readonly latencyMs: number;
+}
+
+/** The outcome of voting on a step. */
+export type VoteOutcome<V> =
+  | ({ readonly kind: 'decided'; readonly key: string; readonly value: V } & VoteStats)
+  | ({ readonly kind: 'exhausted' } & VoteStats);
+
+type Settled = { readonly ok: true; readonly response: ModelResponse } | { readonly ok: false; readonly error: unknown };
+
+/** Samples and votes until one answer leads every other by k, or the sample cap is reached. */
+export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>> {
+  const { model, messages, parse, queue, redFlags, step, seed, maxSamples } = options;
+  const race = new AheadByKRace(options.k);
+  const controller = new AbortController();
+  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+
+  return new Promise<VoteOutcome<V>>((resolve, reject) => {
+    const pending: Array<Settled | undefined> = [];
+    const values = new Map<string, V>();
+    const voteKeys: string[] = [];
+    const flags: Record<string, number> = {};
+    let issued = 0;
+    let processed = 0;
+    let rounds = 0;
+    let samples = 0;
+    let promptTokens = 0;
+    let completionTokens = 0;
+    let costUsd = 0;
+    let latencyMs = 0;
+    let finished = false;
+
+    const stats = (): VoteStats => ({
+      samples,
+      votes: race.votes,
+      rounds,
+      aborted: issued - processed,
+      redFlags: flags,
+      tally: race.tally,
+      voteKeys,
+      promptTokens,
+      completionTokens,
+      costUsd,
+      latencyMs,
+    });
+
+    const finish = (outcome: VoteOutcome<V> | { error: unknown }) => {
+      finished = true;
+      if (issued > processed) controller.abort();
+      if ('error' in outcome) reject(outcome.error);
+      else resolve(outcome);
+    };
+
+    const issue = (count: number) => {
+      rounds++;
+      for (let n = 0; n < count; n++) {
+        const index = issued++;
+        const request = {
+          messages,
+          temperature: options.temperature(index),
+          maxOutputTokens: options.maxOutputTokens,
+          seed: mixSeed(seed, step, index),
+          signal,
+        };
+        queue
+          .add(() => model.generate(request), { signal })
+          .then(
+            (response) => settle(index, { ok: true, response }),
+            (error: unknown) => settle(index, { ok: false, error }),
+          );
+      }
+    };
+
+    const topUp = () => {
+      const outstanding = issued - processed;
+      const want = Math.min(race.needed() - outstanding, maxSamples - issued);
+      if (want > 0) issue(want);
+      else if (outstanding === 0) finish({ kind: 'exhausted', ...stats() });
+    };
+
+    const absorb = (result: Settled) => {
+      if (!result.ok) {
+        finish({ error: result.error });
+        return;
+      }
+      const { response } = result;
+      samples++;
+      promptTokens += response.usage.promptTokens;
+      completionTokens += response.usage.completionTokens;
+      costUsd += costOf(response.usage, model.pricing);
+      latencyMs += response.latencyMs;
+      const parsed = parse(response.text);
+      // A response the parser rejects can never be a vote, whatever rules the caller chose.
+      const flag = firstRedFlag(redFlags, { response, parsed }) ?? (parsed.ok ? undefined : 'unparseable');
+      if (flag !== undefined || !parsed.ok) {
+        flags[flag ?? 'unparseable'] = (flags[flag ?? 'unparseable'] ?? 0) + 1;
+        return;
+      }
+      if (!values.has(parsed.key)) values.set(parsed.key, parsed.value);
+      voteKeys.push(parsed.key);
+      const status = race.vote(parsed.key);
+      if (status.kind === 'decided') finish({ kind: 'decided', key: status.key, value: values.get(status.key)!, ...stats() });
+    };
+
+    const settle = (index: number, result: Settled) => {
+      if (finished) return;
+      if (!result.ok && isAbortError(result.error) && options.signal?.aborted) {
+        finish({ error: result.error });
+        return;
+      }
+      pending[index] = result;
+      while (!finished && pending[processed] !== undefined) {
+        const next = pending[processed]!;
+        pending[processed] = undefined;
+        processed++;
+        absorb(next);
+      }
+      if (!finished) topUp();
+    };
+
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    topUp();
+  });
+}
