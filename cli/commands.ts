@@ -1,8 +1,9 @@
 /** Every subcommand of `maker`, in help order. Add a command by writing its file and listing it here. */
 import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
+import { registerConvexity } from './convexity.ts';
 import { registerRun } from './run.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerConvexity];
