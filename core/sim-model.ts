@@ -6,8 +6,9 @@
  * - Heterogeneous difficulty: each prompt's error rate is drawn deterministically from (prompt, model seed),
  *   logit-normally around the profile's mean, so a hard step stays hard across its votes.
  * - Correlated errors: a share of wrong answers is the prompt's own attractor, the same every time.
- * - Red flags correlate with errors: wrong answers are over-long far more often than right ones; a small rate
- *   of malformed output.
+ * - Red flags correlate with errors: wrong answers are over-long far more often than right ones, and prompts
+ *   harder than the profile's mean make the model ramble (every answer over-long with probability
+ *   `min(confusionLongCap, confusionLongFactor * (e - mean))`); a small rate of malformed output.
  * - Temperature 0 is deterministic; at other temperatures each sample draws from its request's `seed`.
  * - Context degradation: past `contextReferenceTokens`, the odds of an error grow as
  *   `(promptTokens / contextReferenceTokens) ^ contextExponent`.
@@ -34,14 +35,18 @@ export interface SimParameters {
   readonly inputUsdPerMillion: number;
   /** US dollars per million output tokens. @default the profile's */
   readonly outputUsdPerMillion: number;
-  /** Standard deviation, in logits, of per-prompt error rates around the mean. @default 1.1 */
+  /** Standard deviation, in logits, of per-prompt error rates around the mean. @default 1.0 */
   readonly heterogeneity: number;
-  /** Share of wrong answers that are the prompt's attractor. @default 0.5 */
+  /** Share of wrong answers that are the prompt's attractor. @default 0.4 */
   readonly attractorShare: number;
   /** Probability that a wrong answer is over-long. @default 0.3 */
   readonly longWhenWrong: number;
   /** Probability that a right answer is over-long. @default 0.0005 */
   readonly longWhenRight: number;
+  /** Over-long probability per unit of a prompt's error rate above the mean. @default 4 */
+  readonly confusionLongFactor: number;
+  /** Cap on that over-long probability. @default 0.7 */
+  readonly confusionLongCap: number;
   /** Probability of a malformed response. @default 0.001 */
   readonly malformedRate: number;
   /** Coefficient of variation of ordinary response lengths. @default 0.1 */
@@ -56,10 +61,12 @@ export interface SimParameters {
 
 /** Defaults shared by every profile. */
 export const SIM_DEFAULTS = {
-  heterogeneity: 1.1,
-  attractorShare: 0.5,
+  heterogeneity: 1.0,
+  attractorShare: 0.4,
   longWhenWrong: 0.3,
   longWhenRight: 0.0005,
+  confusionLongFactor: 4,
+  confusionLongCap: 0.7,
   malformedRate: 0.001,
   tokensSpread: 0.1,
   contextReferenceTokens: 1500,
@@ -123,11 +130,12 @@ export function resolveSimParameters(profile: ModelProfile, overrides: Partial<S
     if (!(value >= 0 && Number.isFinite(value))) throw new InputError(`Expected \`${name}\` to be a number >= 0, got \`${value}\``);
   };
   for (const name of ['errorRate', 'attractorShare', 'longWhenWrong', 'longWhenRight', 'malformedRate'] as const) probability(name);
-  for (const name of ['tokensPerResponse', 'inputUsdPerMillion', 'outputUsdPerMillion', 'heterogeneity', 'tokensSpread', 'contextExponent', 'latencyMs'] as const) nonNegative(name);
+  for (const name of ['confusionLongCap'] as const) probability(name);
+  for (const name of ['confusionLongFactor', 'tokensPerResponse', 'inputUsdPerMillion', 'outputUsdPerMillion', 'heterogeneity', 'tokensSpread', 'contextExponent', 'latencyMs'] as const) nonNegative(name);
   if (!(parameters.contextReferenceTokens > 0)) {
     throw new InputError(`Expected \`contextReferenceTokens\` to be a number > 0, got \`${parameters.contextReferenceTokens}\``);
   }
-  if (parameters.longWhenWrong >= 1 || parameters.longWhenRight >= 1 || parameters.malformedRate >= 1) {
+  if (parameters.longWhenWrong >= 1 || parameters.longWhenRight >= 1 || parameters.malformedRate >= 1 || parameters.confusionLongCap >= 1) {
     throw new InputError('Expected red-flag rates below 1: a model whose every answer is red-flagged can never vote');
   }
   return parameters;
@@ -189,6 +197,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     readonly promptTokens: number;
     readonly validErrorRate: number;
     readonly rawWrongRate: number;
+    /** Probability that any answer to this prompt is over-long because the prompt is hard. */
+    readonly confusionLong: number;
     readonly correct: string | undefined;
     wrong: readonly string[] | undefined;
   }
@@ -213,7 +223,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     const keepRight = 1 - parameters.longWhenRight;
     const e = validErrorRate;
     const rawWrongRate = e >= 1 ? 1 : (e * keepRight) / ((1 - e) * keepWrong + e * keepRight);
-    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, correct: behaviour.respond(text), wrong: undefined };
+    const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, e - parameters.errorRate));
+    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, correct: behaviour.respond(text), wrong: undefined };
     lastMessages = messages;
     lastPrompt = facts;
     return facts;
@@ -251,7 +262,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
         text = wrong[Math.min(Math.max(index, 0), wrong.length - 1)]!;
       }
     }
-    const long = random() < (kind === 'right' ? parameters.longWhenRight : parameters.longWhenWrong);
+    const long = random() < facts.confusionLong || random() < (kind === 'right' ? parameters.longWhenRight : parameters.longWhenWrong);
     const mean = parameters.tokensPerResponse;
     let completionTokens = long
       ? Math.round(Math.max(mean * 1.5, 760) + random() * mean)

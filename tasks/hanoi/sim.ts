@@ -73,6 +73,13 @@ export const hanoiSim: SimBehaviour = {
       // The strategy misread: the other kind of move (disk 1 when it should not move, or vice versa).
       const misread = strategyMove(pegs, previous === null || previous[0] !== 1 ? [1, 0, 0] : null, direction);
       if (misread !== undefined) candidates.push(answerText(misread, applyMove(pegs, misread)));
+    } else {
+      // A state the strategy has no move for (the run has derailed): the model still moves some top disk.
+      for (let from = 0; from < 3; from++) {
+        const disk = pegs[from]!.at(-1);
+        if (disk === undefined) continue;
+        for (const to of [0, 1, 2].filter((peg) => peg !== from)) candidates.push(answerText([disk, from, to], applyMove(pegs, [disk, from, to])));
+      }
     }
     return [...new Set(candidates)].filter((text) => text !== correct);
   },

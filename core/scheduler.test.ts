@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { createHanoiTask, type HanoiState } from '../tasks/hanoi/index.ts';
+import type { HanoiAnswer } from '../tasks/hanoi/index.ts';
+import { ContextBudgetError, StepExhaustedError } from './errors.ts';
+import { runTask } from './scheduler.ts';
+import { createSimModel } from './sim-model.ts';
+import type { StepTask } from './task.ts';
+
+const task = createHanoiTask({ disks: 7 });
+const sim = (seed: number) => createSimModel({ profile: 'gpt-4.1-mini', behaviour: task.sim, seed });
+
+describe('runTask', () => {
+  it('solves 7-disk Hanoi on the default simulated model, absorbing the voted state', async () => {
+    const steps: number[] = [];
+    const result = await runTask({ task, model: sim(1), k: 3, seed: 1, onStep: (event) => steps.push(event.step) });
+    expect(result).toMatchObject({ solved: true, stopReason: undefined });
+    expect(result.totals).toMatchObject({ steps: 127, errors: 0 });
+    expect(steps).toEqual(Array.from({ length: 127 }, (_, i) => i));
+    expect(result.finalState.pegs).toEqual([[], [], [7, 6, 5, 4, 3, 2, 1]]);
+  });
+
+  it('same seed, same run: identical totals and final state', async () => {
+    const a = await runTask({ task, model: sim(2), k: 2, seed: 5 });
+    const b = await runTask({ task, model: sim(2), k: 2, seed: 5 });
+    expect(b.totals).toEqual(a.totals);
+    expect(b.finalState).toEqual(a.finalState);
+  });
+
+  it('different seeds draw different samples', async () => {
+    const noisy = () => createSimModel({ profile: 'qwen3', behaviour: task.sim, seed: 1 });
+    const a = await runTask({ task, model: noisy(), k: 4, seed: 1, maxOutputTokens: 2000 });
+    const b = await runTask({ task, model: noisy(), k: 4, seed: 2, maxOutputTokens: 2000 });
+    expect(b.totals.samples).not.toBe(a.totals.samples);
+  });
+
+  it('takes the state from the vote, never from the rules: a model that errs derails the run', async () => {
+    const careless = createSimModel({ profile: 'gpt-4.1-nano', behaviour: task.sim, seed: 1 });
+    const result = await runTask({ task, model: careless, k: 1, seed: 1, maxOutputTokens: 5000, maxSamplesPerStep: 1000 });
+    expect(result.totals.errors).toBeGreaterThan(0);
+    expect(result.solved).toBe(false);
+  });
+
+  it('fails when the scheduler leaves the state out of the prompt', async () => {
+    const forgetful: StepTask<HanoiState, HanoiAnswer> = {
+      ...task,
+      prompt: (state, step) => {
+        const [system] = task.prompt(state, step);
+        return [system!, { role: 'user', content: 'Give the next move and the resulting state.' }];
+      },
+    };
+    await expect(runTask({ task: forgetful, model: sim(1), k: 3, maxSamplesPerStep: 30 })).rejects.toBeInstanceOf(StepExhaustedError);
+  });
+
+  it('refuses a prompt over the context budget with a clear error', async () => {
+    await expect(runTask({ task, model: sim(1), contextBudget: 100 })).rejects.toThrow(ContextBudgetError);
+    await expect(runTask({ task, model: sim(1), contextBudget: 100 })).rejects.toThrow(/over the context budget of 100/);
+  });
+
+  it('stops when the stop predicate says so, with its reason', async () => {
+    const result = await runTask({ task, model: sim(1), shouldStop: (totals) => (totals.steps >= 10 ? 'enough' : undefined) });
+    expect(result).toMatchObject({ solved: false, stopReason: 'enough' });
+    expect(result.totals.steps).toBe(10);
+  });
+
+  it('validates options eagerly, quoting the bad value', async () => {
+    await expect(runTask({ task, model: sim(1), k: 0 })).rejects.toThrow('Expected `k` to be an integer >= 1, got `0`');
+    await expect(runTask({ task, model: sim(1), concurrency: 1.5 })).rejects.toThrow('got `1.5`');
+  });
+});

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import PQueue from 'p-queue';
+import { describe, expect, it } from 'vitest';
+import type { ModelRequest, ModelResponse } from '../core/model.ts';
+import type { ParseResult } from '../core/task.ts';
+import { createScriptedModel, response } from '../core/testing/index.ts';
+import { defaultRedFlags } from './red-flags.ts';
+import { voteStep, type VoteStepOptions } from './sampler.ts';
+import { firstThenRest } from './temperature.ts';
+
+// A toy answer format: "answer: X" parses to key X.
+const parse = (text: string): ParseResult<string> => {
+  const match = /^answer: (\w+)$/.exec(text);
+  return match === null ? { ok: false, reason: 'no answer' } : { ok: true, key: match[1]!, value: match[1]! };
+};
+
+function options(model: VoteStepOptions<string>['model'], overrides: Partial<VoteStepOptions<string>> = {}): VoteStepOptions<string> {
+  return {
+    model,
+    messages: [{ role: 'user', content: 'question' }],
+    parse,
+    k: 2,
+    seed: 7,
+    step: 0,
+    redFlags: defaultRedFlags(750),
+    temperature: firstThenRest(),
+    maxOutputTokens: 750,
+    maxSamples: 50,
+    queue: new PQueue({ concurrency: 4 }),
+    ...overrides,
+  };
+}
+
+describe('voteStep', () => {
+  it('issues the first k samples in parallel, then only as many as could decide', async () => {
+    const model = createScriptedModel({ script: ['answer: a', 'answer: b', 'answer: a', 'answer: a'] });
+    const outcome = await voteStep(options(model));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'a', samples: 4, votes: 4 });
+    // k = 2: round 1 issues 2; after a,b the margin is 0 so round 2 issues 2.
+    expect(outcome.rounds).toBe(2);
+    expect(model.calls.map((call) => call.temperature)).toEqual([0, 0.1, 0.1, 0.1]);
+  });
+
+  it('never counts a red-flagged response as a vote', async () => {
+    const model = createScriptedModel({
+      script: [
+        { text: 'answer: wrong', usage: { promptTokens: 1, completionTokens: 900 } },
+        { text: 'answer: wrong', finishReason: 'length' },
+        'garbled',
+        'answer: right',
+        'answer: right',
+      ],
+    });
+    const outcome = await voteStep(options(model));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'right', votes: 2, samples: 5 });
+    expect(outcome.tally.has('wrong')).toBe(false);
+    expect(outcome.redFlags).toEqual({ 'too-long': 1, truncated: 1, unparseable: 1 });
+  });
+
+  it('property: red-flagged responses never change the tally', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ key: fc.constantFrom('a', 'b'), flagged: fc.boolean() }), { minLength: 60, maxLength: 60 }), async (plan) => {
+        const model = createScriptedModel({
+          script: plan.map(({ key, flagged }) => (flagged ? { text: `answer: ${key}`, usage: { promptTokens: 1, completionTokens: 5000 } } : `answer: ${key}`)),
+          whenExhausted: 'repeat-last',
+        });
+        const outcome = await voteStep(options(model, { maxSamples: 60 }));
+        const counted = plan.slice(0, outcome.samples).filter((entry) => !entry.flagged);
+        expect(outcome.votes).toBe(counted.length);
+        expect(outcome.voteKeys).toEqual(counted.map((entry) => entry.key));
+      }),
+    );
+  });
+
+  it('ends with an exhausted outcome carrying its tally at the sample cap', async () => {
+    const alternating = createScriptedModel({
+      script: Array.from({ length: 10 }, (_, i) => `answer: ${i % 2 === 0 ? 'a' : 'b'}`),
+    });
+    const outcome = await voteStep(options(alternating, { maxSamples: 10, k: 3 }));
+    expect(outcome.kind).toBe('exhausted');
+    expect(outcome.samples).toBe(10);
+    expect(Object.fromEntries(outcome.tally)).toEqual({ a: 5, b: 5 });
+    expect(alternating.calls).toHaveLength(10);
+  });
+
+  it('folds results in sample order, so completion order does not change the outcome', async () => {
+    const answers = ['a', 'b', 'b', 'a', 'a', 'b', 'a', 'a', 'a', 'a'];
+    const run = async (delays: number[]) => {
+      const model = createScriptedModel({
+        script: answers.map(
+          (key, index) => () => new Promise<ModelResponse>((resolve) => setTimeout(() => resolve(response({ text: `answer: ${key}` })), delays[index] ?? 0)),
+        ),
+      });
+      return voteStep(options(model, { k: 2, queue: new PQueue({ concurrency: 8 }) }));
+    };
+    const inOrder = await run([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const shuffled = await run([9, 1, 5, 0, 3, 7, 2, 8, 4, 6]);
+    expect(shuffled.kind === 'decided' && shuffled.key).toBe(inOrder.kind === 'decided' && inOrder.key);
+    expect(shuffled.voteKeys).toEqual(inOrder.voteKeys);
+  });
+
+  it('derives a distinct, reproducible seed per sample from (run seed, step, index)', async () => {
+    const seen: Array<number | undefined> = [];
+    const model = createScriptedModel({
+      script: [(request: ModelRequest) => (seen.push(request.seed), response({ text: 'answer: a' }))],
+      whenExhausted: 'repeat-last',
+    });
+    await voteStep(options(model, { k: 3, step: 5 }));
+    const again: Array<number | undefined> = [...seen];
+    seen.length = 0;
+    await voteStep(options(model, { k: 3, step: 5 }));
+    expect(seen).toEqual(again);
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  it('aborts samples still in flight when the caller aborts', async () => {
+    const controller = new AbortController();
+    const model = createScriptedModel({
+      script: [
+        (request: ModelRequest) =>
+          new Promise<ModelResponse>((_, reject) => request.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
+      ],
+      whenExhausted: 'repeat-last',
+    });
+    const pending = voteStep(options(model, { signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(model.calls).toHaveLength(2);
+    expect(model.calls.every((call) => call.signal?.aborted)).toBe(true);
+  });
+});
