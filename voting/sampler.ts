@@ -72,6 +72,7 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
   const race = new AheadByKRace(options.k);
   const controller = new AbortController();
   const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  const queueOptions = options.signal === undefined ? {} : { signal };
 
   return new Promise<VoteOutcome<V>>((resolve, reject) => {
     const pending: Array<Settled | undefined> = [];
@@ -120,8 +121,10 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
           seed: mixSeed(seed, step, index),
           signal,
         };
+        // The queue only needs the signal to drop calls still waiting for a slot when the caller aborts; the
+        // step's own stragglers are aborted through the request. Passing it costs a listener per call.
         queue
-          .add(() => model.generate(request), { signal })
+          .add(() => model.generate(request), queueOptions)
           .then(
             (response) => settle(index, { ok: true, response }),
             (error: unknown) => settle(index, { ok: false, error }),
