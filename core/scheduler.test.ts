@@ -62,6 +62,22 @@ describe('runTask', () => {
     expect(result.totals.steps).toBe(10);
   });
 
+  it('continues from `start` and `startTotals` to exactly the uninterrupted run', async () => {
+    const whole = await runTask({ task, model: sim(3), k: 3, seed: 9 });
+    const first = await runTask({ task, model: sim(3), k: 3, seed: 9, maxSteps: 50 });
+    const rest = await runTask({
+      task,
+      model: sim(3),
+      k: 3,
+      seed: 9,
+      start: { step: 50, state: first.finalState },
+      startTotals: first.totals,
+    });
+    expect(rest.totals).toEqual(whole.totals);
+    expect(rest.finalState).toEqual(whole.finalState);
+    expect(first.totals.steps).toBe(50);
+  });
+
   it('validates options eagerly, quoting the bad value', async () => {
     await expect(runTask({ task, model: sim(1), k: 0 })).rejects.toThrow('Expected `k` to be an integer >= 1, got `0`');
     await expect(runTask({ task, model: sim(1), concurrency: 1.5 })).rejects.toThrow('got `1.5`');

@@ -36,6 +36,11 @@ export interface RunOptions<S, V> {
   readonly maxSteps?: number;
   /** Start from a saved point instead of the task's initial state (used by resume). */
   readonly start?: { readonly step: number; readonly state: S };
+  /**
+   * Totals to continue from, with `start` (used by resume, so a resumed run ends with the totals an
+   * uninterrupted one would have). Copied, never mutated. @default zeroed totals
+   */
+  readonly startTotals?: RunTotals;
   /** Called after each decided step, in order. Must be cheap; it is on the hot path. */
   readonly onStep?: (event: StepEvent<S, V>) => void;
   /** Checked after each step; a string stops the run with that reason. */
@@ -177,7 +182,7 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
   const resolved = resolveRunOptions(options);
   const { task, model } = options;
   const queue = new PQueue({ concurrency: resolved.concurrency });
-  const totals = emptyTotals();
+  const totals = options.startTotals === undefined ? emptyTotals() : structuredClone(options.startTotals);
   const started = performance.now();
   let step = options.start?.step ?? 0;
   let state = options.start?.state ?? task.initialState();
