@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHanoiTask, type HanoiState } from '../tasks/hanoi/index.ts';
 import type { HanoiAnswer } from '../tasks/hanoi/index.ts';
-import { ContextBudgetError, StepExhaustedError } from './errors.ts';
+import { abortError, ContextBudgetError, StepExhaustedError } from './errors.ts';
+import type { LanguageModel } from './model.ts';
 import { runTask } from './scheduler.ts';
 import { createSimModel } from './sim-model.ts';
 import type { StepTask } from './task.ts';
@@ -76,6 +77,35 @@ describe('runTask', () => {
     expect(rest.totals).toEqual(whole.totals);
     expect(rest.finalState).toEqual(whole.finalState);
     expect(first.totals.steps).toBe(50);
+  });
+
+  it('lets a timer abort a run whose backend answers at once: the loop yields to the event loop', async () => {
+    const big = createHanoiTask({ disks: 12 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const result = await runTask({ task: big, model: createSimModel({ behaviour: big.sim, seed: 1 }), signal: controller.signal });
+    expect(result).toMatchObject({ solved: false, stopReason: 'interrupted' });
+    expect(result.totals.steps).toBeLessThan(big.totalSteps!);
+  });
+
+  it('ends as interrupted, the step in progress undecided, when aborted mid-step', async () => {
+    const controller = new AbortController();
+    const inner = sim(1);
+    let calls = 0;
+    const model: LanguageModel = {
+      id: inner.id,
+      pricing: inner.pricing,
+      generate(request) {
+        if (++calls <= 30) return inner.generate(request);
+        queueMicrotask(() => controller.abort());
+        return new Promise((_, reject) => request.signal?.addEventListener('abort', () => reject(abortError()), { once: true }));
+      },
+    };
+    const decided: number[] = [];
+    const result = await runTask({ task, model, k: 3, seed: 1, signal: controller.signal, onStep: (event) => decided.push(event.step) });
+    expect(result).toMatchObject({ solved: false, stopReason: 'interrupted' });
+    expect(result.totals.steps).toBe(decided.length);
+    expect(decided.length).toBeGreaterThan(0);
   });
 
   it('validates options eagerly, quoting the bad value', async () => {

@@ -4,12 +4,12 @@
  * voted answer back into the state. Nothing per step is kept: memory stays flat however long the run.
  */
 import PQueue from 'p-queue';
-import { ContextBudgetError, InputError, StepExhaustedError } from './errors.ts';
+import { ContextBudgetError, InputError, isAbortError, StepExhaustedError } from './errors.ts';
 import type { LanguageModel } from './model.ts';
 import type { StepTask } from './task.ts';
 import { countMessageTokens } from './tokens.ts';
 import { defaultRedFlags, type RedFlagRule } from '../voting/red-flags.ts';
-import { voteStep, type VoteStats } from '../voting/sampler.ts';
+import { voteStep, type VoteOutcome, type VoteStats } from '../voting/sampler.ts';
 import { firstThenRest, type TemperatureSchedule } from '../voting/temperature.ts';
 
 /** Options of {@link runTask}. */
@@ -177,6 +177,9 @@ export function addStepStats(totals: RunTotals, stats: VoteStats, correct: boole
   totals.samplesPerStep[stats.samples] = (totals.samplesPerStep[stats.samples] ?? 0) + 1;
 }
 
+/** The loop yields to the event loop at least this often, in milliseconds. */
+const YIELD_EVERY_MS = 20;
+
 /** Runs a step task to the end: one voted call per step. */
 export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResult<S>> {
   const resolved = resolveRunOptions(options);
@@ -188,7 +191,14 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
   let state = options.start?.state ?? task.initialState();
   let stopReason: string | undefined;
 
+  let lastYield = started;
   while (!task.done(state, step)) {
+    // A backend that answers at once (the simulated model) would otherwise never give the event loop a turn:
+    // signal handlers, timers and progress would wait for the end of the run.
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     if (step >= resolved.maxSteps) {
       stopReason = `reached the step limit of ${resolved.maxSteps}`;
       break;
@@ -200,20 +210,30 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     const messages = task.prompt(state, step);
     const tokens = countMessageTokens(messages);
     if (tokens > resolved.contextBudget) throw new ContextBudgetError(step, tokens, resolved.contextBudget);
-    const outcome = await voteStep({
-      model,
-      messages,
-      parse: (text) => task.parse(text),
-      k: resolved.k,
-      seed: resolved.seed,
-      step,
-      redFlags: resolved.redFlags,
-      temperature: resolved.temperature,
-      maxOutputTokens: resolved.maxOutputTokens,
-      maxSamples: resolved.maxSamplesPerStep,
-      queue,
-      signal: options.signal,
-    });
+    let outcome: VoteOutcome<V>;
+    try {
+      outcome = await voteStep({
+        model,
+        messages,
+        parse: (text) => task.parse(text),
+        k: resolved.k,
+        seed: resolved.seed,
+        step,
+        redFlags: resolved.redFlags,
+        temperature: resolved.temperature,
+        maxOutputTokens: resolved.maxOutputTokens,
+        maxSamples: resolved.maxSamplesPerStep,
+        queue,
+        signal: options.signal,
+      });
+    } catch (error) {
+      // Aborted mid-step: the step is left undecided, exactly as if the signal had come just before it.
+      if (options.signal?.aborted === true && isAbortError(error)) {
+        stopReason = 'interrupted';
+        break;
+      }
+      throw error;
+    }
     if (outcome.kind === 'exhausted') throw new StepExhaustedError(step, outcome.samples, outcome.tally, outcome.redFlags);
     const expected = task.oracle?.(state, step);
     const correct = expected === undefined ? undefined : outcome.key === expected;
