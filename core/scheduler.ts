@@ -57,6 +57,8 @@ export interface StepEvent<S, V> {
   readonly state: S;
   /** Whether the voted key matched the oracle; undefined when the task has none. */
   readonly correct: boolean | undefined;
+  /** Whether the first two valid votes both disagreed with the oracle (false when the task has none). */
+  readonly firstTwoWrong: boolean;
   readonly stats: VoteStats;
   readonly totals: RunTotals;
 }
@@ -242,7 +244,7 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     addStepStats(totals, outcome, correct, firstTwoWrong);
     state = task.absorb(state, outcome.value, step);
     step++;
-    options.onStep?.({ step: step - 1, key: outcome.key, value: outcome.value, state, correct, stats: outcome, totals });
+    options.onStep?.({ step: step - 1, key: outcome.key, value: outcome.value, state, correct, firstTwoWrong, stats: outcome, totals });
     const reason = options.shouldStop?.(totals);
     if (reason !== undefined) {
       stopReason = reason;
