@@ -101,3 +101,27 @@ describe('maker convexity generate', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('maker run convexity', () => {
+  it('prints the JSON summary with F1, sign accuracy, calls and tokens', async () => {
+    const { code, stdout } = await run(['run', 'convexity', '--depth', '5', '--count', '6', '--strategy', 'focused', '--k', '2', '--seed', '3', '--json', '--no-progress']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ task: 'convexity', strategy: 'focused', depth: 5, count: 6, k: 2, seed: 3, model: 'sim:gpt-4.1-mini' });
+    for (const field of ['f1', 'signAccuracy', 'samples', 'promptTokens', 'completionTokens', 'costUsd']) expect(typeof summary[field]).toBe('number');
+  });
+
+  it('prints a text summary that says labels are DCP verdicts', async () => {
+    const { code, stdout } = await run(['run', 'convexity', '--depth', '2', '--count', '3', '--strategy', 'flat', '--no-progress']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/convexity: flat at depth 2, 3 expressions/);
+    expect(stdout).toMatch(/macro-F1/);
+    expect(stdout).toMatch(/DCP is sufficient, not necessary/);
+  });
+
+  it('exits 2 on an unknown strategy', async () => {
+    const { code, stderr } = await run(['run', 'convexity', '--depth', '2', '--strategy', 'greedy']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/Expected --strategy to be one of focused, flat, accumulating, got `greedy`/);
+  });
+});

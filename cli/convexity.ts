@@ -2,6 +2,7 @@
  * `maker convexity`: the DCP labeller and the expression generator of the convexity task.
  *   maker convexity label [FILE]                       one expression per line (stdin without FILE), JSON lines out
  *   maker convexity generate --depth D --count N --seed S [--json]
+ * and `maker run convexity` (in run-convexity.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -10,6 +11,7 @@ import { InputError } from '../core/errors.ts';
 import { CURVATURES, generateExpressions, labelLine, MAX_GENERATED_DEPTH, type Curvature } from '../tasks/convexity/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
+import { registerRunConvexity } from './run-convexity.ts';
 
 /** Where `label` reads from when no file is given; replaceable in tests. */
 export const labelInput: { stdin: () => NodeJS.ReadableStream } = { stdin: () => process.stdin };
@@ -45,8 +47,9 @@ export function mixFlag(value: string): Partial<Record<Curvature, number>> {
   return mix;
 }
 
-/** Registers `maker convexity label` and `maker convexity generate`. */
+/** Registers `maker convexity label`, `maker convexity generate` and `maker run convexity`. */
 export function registerConvexity(program: Command, context: CommandContext): void {
+  registerRunConvexity(program, context);
   const convexity = program
     .command('convexity')
     .description('DCP convexity task: label expressions, generate expressions of exact composition depth');

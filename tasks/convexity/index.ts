@@ -20,3 +20,20 @@ export {
   type ResolvedGeneratorOptions,
 } from './generator.ts';
 export { labelLine, type LabelLineResult } from './label-line.ts';
+export { formatAnswer, labelKey, parseAnswer } from './answer.ts';
+export {
+  accumulatingMessages,
+  argumentName,
+  flatMessages,
+  focusedMessages,
+  nodeId,
+  operatorPattern,
+  operatorRule,
+  rulesText,
+  type AccumulatedEntry,
+  type AccumulatedQuestion,
+} from './prompts.ts';
+export { convexitySim, FLAT_READER, flatLossProbability, lostReaderLabels, promptKind, promptTruth, wrongLabels, type PromptKind } from './sim.ts';
+export { createConvexityTask, STRATEGIES, type ConvexityState, type ConvexityTask, type ConvexityTaskOptions, type Strategy } from './strategies.ts';
+export { score, type LabelScore, type Scored, type Scores } from './metrics.ts';
+export { evaluateConvexity, type EvaluateOptions, type EvaluationResult, type ExpressionOutcome } from './evaluate.ts';
