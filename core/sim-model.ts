@@ -12,6 +12,8 @@
  * - Temperature 0 is deterministic; at other temperatures each sample draws from its request's `seed`.
  * - Context degradation: past `contextReferenceTokens`, the odds of an error grow as
  *   `(promptTokens / contextReferenceTokens) ^ contextExponent`.
+ * - Multi-step answers: when the behaviour says an answer must get `m` steps right (`stepsInAnswer`), the prompt's
+ *   per-step error `e` becomes `1 - (1 - e)^m` and ordinary answers grow by the correct answer's tokens.
  *
  * The profile's `errorRate` is the error rate among *valid* responses (the paper's 1 - p); the raw rate of
  * wrong answers is set higher so that, after red-flagging removes its share of them, it comes out at that mean.
@@ -23,7 +25,7 @@ import { findProfile, profileNames, type ModelProfile } from './profiles.ts';
 import { hashString, normalQuantile, randomStream, unitFromHash, type Random } from './rng.ts';
 import type { SimBehaviour } from './task.ts';
 import { promptText } from './task.ts';
-import { countMessageTokens } from './tokens.ts';
+import { countMessageTokens, countTokens } from './tokens.ts';
 
 /** Parameters of the simulated model. Every field has a default; profiles set the first four. */
 export interface SimParameters {
@@ -199,6 +201,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     readonly rawWrongRate: number;
     /** Probability that any answer to this prompt is over-long because the prompt is hard. */
     readonly confusionLong: number;
+    /** Output tokens an ordinary answer has beyond the profile's mean: the answer itself, for multi-step answers. */
+    readonly extraTokens: number;
     readonly correct: string | undefined;
     wrong: readonly string[] | undefined;
   }
@@ -218,13 +222,18 @@ export function createSimModel(options: SimModelOptions): SimModel {
     } else if (validErrorRate === 0 && promptTokens > parameters.contextReferenceTokens && parameters.contextExponent > 0) {
       validErrorRate = sigmoid(-30 + parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens));
     }
+    // Difficulty decides rambling per step; an answer of m steps must get all of them right.
+    const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, validErrorRate - parameters.errorRate));
+    const correct = behaviour.respond(text);
+    const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
+    if (stepsInAnswer > 1) validErrorRate = -Math.expm1(stepsInAnswer * Math.log1p(-Math.min(validErrorRate, 1)));
+    const extraTokens = stepsInAnswer > 1 && correct !== undefined ? countTokens(correct) : 0;
     // Raise the raw wrong rate so that after red-flag filtering the valid error rate is as drawn.
     const keepWrong = 1 - parameters.longWhenWrong;
     const keepRight = 1 - parameters.longWhenRight;
     const e = validErrorRate;
     const rawWrongRate = e >= 1 ? 1 : (e * keepRight) / ((1 - e) * keepWrong + e * keepRight);
-    const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, e - parameters.errorRate));
-    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, correct: behaviour.respond(text), wrong: undefined };
+    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined };
     lastMessages = messages;
     lastPrompt = facts;
     return facts;
@@ -263,7 +272,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
       }
     }
     const long = random() < facts.confusionLong || random() < (kind === 'right' ? parameters.longWhenRight : parameters.longWhenWrong);
-    const mean = parameters.tokensPerResponse;
+    const mean = parameters.tokensPerResponse + facts.extraTokens;
     let completionTokens = long
       ? Math.round(Math.max(mean * 1.5, 760) + random() * mean)
       : Math.round(mean * Math.exp(parameters.tokensSpread * normalQuantile(random()) - (parameters.tokensSpread * parameters.tokensSpread) / 2));

@@ -31,6 +31,12 @@ export interface SimBehaviour {
    * Lets a task make errors lean one way (convexity: toward UNKNOWN).
    */
   attractorIndex?(prompt: string, wrong: readonly string[], hash: number): number;
+  /**
+   * How many steps one answer to this prompt must get right; defaults to 1. A prompt that asks for `m` steps at
+   * once (a flat, undecomposed call) is wrong with probability about `1 - (1 - e)^m` for a per-step error `e`,
+   * and its ordinary answers are longer by the correct answer's own tokens.
+   */
+  stepsInAnswer?(prompt: string): number;
 }
 
 /** A task solved one step per voted call. `S` is the exact state, `V` a parsed answer's value. */
