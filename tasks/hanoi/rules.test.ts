@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createHanoiTask, hanoiStateAt } from './task.ts';
-import { applyMove, directionFor, initialPegs, isGoal, moveNumber, pegsAfter, strategyMove } from './rules.ts';
+import { applyMove, directionFor, initialPegs, isGoal, moveNumber, pegsAfter, strategyMove, type Move } from './rules.ts';
 
 describe('Hanoi rules', () => {
   it.each([1, 2, 3, 4, 5, 8, 9])('the strategy solves %i disks in 2^n - 1 legal moves, ending on peg 2', (disks) => {
     let pegs = initialPegs(disks);
-    let previous = null as ReturnType<typeof strategyMove> | null;
+    let previous: Move | null = null;
     for (let step = 0; step < 2 ** disks - 1; step++) {
       const move = strategyMove(pegs, previous, directionFor(disks))!;
       const [disk, from, to] = move;
@@ -29,7 +29,7 @@ describe('Hanoi rules', () => {
       fc.property(fc.integer({ min: 1, max: 12 }), fc.nat(), (disks, raw) => {
         const step = raw % 2 ** disks;
         let pegs = initialPegs(disks);
-        let previous = null as ReturnType<typeof strategyMove> | null;
+        let previous: Move | null = null;
         for (let i = 0; i < step; i++) {
           previous = strategyMove(pegs, previous, directionFor(disks))!;
           pegs = applyMove(pegs, previous);
