@@ -8,7 +8,7 @@ describe('Hanoi rules', () => {
     let pegs = initialPegs(disks);
     let previous: Move | null = null;
     for (let step = 0; step < 2 ** disks - 1; step++) {
-      const move = strategyMove(pegs, previous, directionFor(disks))!;
+      const move: Move = strategyMove(pegs, previous, directionFor(disks))!;
       const [disk, from, to] = move;
       expect(pegs[from]!.at(-1)).toBe(disk);
       const target = pegs[to]!.at(-1);
