@@ -12,8 +12,9 @@
  * - Temperature 0 is deterministic; at other temperatures each sample draws from its request's `seed`.
  * - Context degradation: past `contextReferenceTokens`, the odds of an error grow as
  *   `(promptTokens / contextReferenceTokens) ^ contextExponent`.
- * - Multi-step answers: when the behaviour says an answer must get `m` steps right (`stepsInAnswer`), the prompt's
- *   per-step error `e` becomes `1 - (1 - e)^m` and ordinary answers grow by the correct answer's tokens.
+ * - Multi-step answers: when the behaviour says an answer must get `m` steps right (`stepsInAnswer`), the answer
+ *   spans m steps' difficulties, so it is wrong with probability `1 - (1 - e)^m` for the mean error `e` (after
+ *   context degradation), and ordinary answers grow by the correct answer's tokens.
  *
  * The profile's `errorRate` is the error rate among *valid* responses (the paper's 1 - p); the raw rate of
  * wrong answers is set higher so that, after red-flagging removes its share of them, it comes out at that mean.
@@ -212,9 +213,11 @@ export function createSimModel(options: SimModelOptions): SimModel {
     const text = promptText(messages);
     const hash = hashString(text, modelSeed);
     const promptTokens = countMessageTokens(messages);
+    // An answer of m steps spans m steps' difficulties: it sees the mean rate, not one prompt's draw, compounded below.
+    const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
     let validErrorRate = parameters.errorRate;
     if (validErrorRate > 0 && validErrorRate < 1) {
-      let x = parameters.heterogeneity === 0 ? logit(validErrorRate) : baseLogit + parameters.heterogeneity * normalQuantile(unitFromHash(hash));
+      let x = parameters.heterogeneity === 0 || stepsInAnswer > 1 ? logit(validErrorRate) : baseLogit + parameters.heterogeneity * normalQuantile(unitFromHash(hash));
       if (promptTokens > parameters.contextReferenceTokens) {
         x += parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens);
       }
@@ -222,10 +225,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     } else if (validErrorRate === 0 && promptTokens > parameters.contextReferenceTokens && parameters.contextExponent > 0) {
       validErrorRate = sigmoid(-30 + parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens));
     }
-    // Difficulty decides rambling per step; an answer of m steps must get all of them right.
     const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, validErrorRate - parameters.errorRate));
     const correct = behaviour.respond(text);
-    const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
     if (stepsInAnswer > 1) validErrorRate = -Math.expm1(stepsInAnswer * Math.log1p(-Math.min(validErrorRate, 1)));
     const extraTokens = stepsInAnswer > 1 && correct !== undefined ? countTokens(correct) : 0;
     // Raise the raw wrong rate so that after red-flag filtering the valid error rate is as drawn.

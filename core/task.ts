@@ -33,7 +33,7 @@ export interface SimBehaviour {
   attractorIndex?(prompt: string, wrong: readonly string[], hash: number): number;
   /**
    * How many steps one answer to this prompt must get right; defaults to 1. A prompt that asks for `m` steps at
-   * once (a flat, undecomposed call) is wrong with probability about `1 - (1 - e)^m` for a per-step error `e`,
+   * once (a flat, undecomposed call) is wrong with probability `1 - (1 - e)^m` for the mean per-step error `e`,
    * and its ordinary answers are longer by the correct answer's own tokens.
    */
   stepsInAnswer?(prompt: string): number;

@@ -58,7 +58,8 @@ describe('flat Hanoi', () => {
     let right = 0;
     const trials = 4000;
     for (let seed = 0; seed < trials; seed++) {
-      const model = createSimModel({ behaviour: task.sim, seed, parameters: { errorRate: e, heterogeneity: 0 } });
+      // Default heterogeneity: an m-step answer sees the mean per-step rate, whatever the prompt's own draw.
+      const model = createSimModel({ behaviour: task.sim, seed, parameters: { errorRate: e } });
       const { response } = model.complete({ messages, temperature: 0.1, maxOutputTokens: 100_000, seed });
       const parsed = task.parse(response.text);
       if (!parsed.ok || response.usage.completionTokens > 1.4 * (538 + countTokens(hanoiFlatSim.respond(promptText(messages))!))) continue;
