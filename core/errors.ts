@@ -14,8 +14,8 @@ export class MakerError extends Error {
 
 /** Bad input from a caller or a command line: a flag, an option, a file. Exit code 2. */
 export class InputError extends MakerError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('E_INPUT', message, options);
+  constructor(message: string, options?: { cause?: unknown }, code = 'E_INPUT') {
+    super(code, message, options);
   }
 }
 
@@ -78,4 +78,46 @@ export function abortError(): Error {
   const error = new Error('The call was aborted');
   error.name = 'AbortError';
   return error;
+}
+
+/** A run directory that already holds files, refused without `force` so no run is overwritten by mistake. */
+export class RunDirExistsError extends InputError {
+  readonly dir: string;
+
+  constructor(dir: string, detail: string) {
+    super(`Run directory ${dir} is not empty: ${detail}. Pass --force to overwrite it`, undefined, 'E_RUN_DIR_EXISTS');
+    this.dir = dir;
+  }
+}
+
+/** A resume whose task or configuration differs from the one the run directory was started with. */
+export class RunConfigMismatchError extends InputError {
+  readonly dir: string;
+  /** One entry per differing field: `k: 3 in the run directory, 5 now`. */
+  readonly differences: readonly string[];
+
+  constructor(dir: string, differences: readonly string[]) {
+    super(`Run directory ${dir} holds a different run: ${differences.join('; ')}`, undefined, 'E_RUN_CONFIG_MISMATCH');
+    this.dir = dir;
+    this.differences = differences;
+  }
+}
+
+/**
+ * A damaged journal or snapshot: a record that fails its checksum or is out of sequence anywhere but at the
+ * very end (a torn last record is expected after a crash and tolerated). Names the file, line and byte offset.
+ */
+export class JournalCorruptError extends MakerError {
+  readonly file: string;
+  /** 1-based line number, when the damage is in a line. */
+  readonly line: number | undefined;
+  /** Byte offset of the damaged line or region. */
+  readonly offset: number;
+
+  constructor(file: string, line: number | undefined, offset: number, problem: string) {
+    super('E_JOURNAL_CORRUPT', `${file}${line === undefined ? '' : `, line ${line}`} (byte ${offset}): ${problem}`);
+    this.file = file;
+    this.line = line;
+    this.offset = offset;
+  }
 }
