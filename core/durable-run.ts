@@ -1,0 +1,256 @@
+/**
+ * Durable runs: a run that outlives its process. {@link startDurableRun} runs a task while journaling every
+ * decided step into a run directory (`run-dir.ts`) and snapshotting its state every N steps;
+ * {@link resumeDurableRun} continues it from its last durable step after a crash, a SIGKILL, a reboot, a
+ * budget stop or Ctrl-C. Nothing per step is held in memory.
+ *
+ * A resumed run with the same configuration decides every step as the uninterrupted run would have, and ends
+ * in the same state with the same totals: per-sample randomness derives from (run seed, step, sample index),
+ * and the state and totals come back exactly from the latest snapshot plus the journal records after it. Only
+ * real time differs: wall time, and call latencies against a real endpoint. The cost of calls made for a step
+ * that was in progress when the run stopped is not in the totals (that step is decided again, and counted
+ * once).
+ */
+import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { InputError, RunConfigMismatchError } from './errors.ts';
+import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts';
+import { encodeStep, statsOf } from './journal-record.ts';
+import type { LanguageModel } from './model.ts';
+import { diffRunConfig, type RunConfig } from './run-config.ts';
+import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
+import { addStepStats, emptyTotals, runTask, type RunOptions, type RunResult, type RunTotals } from './scheduler.ts';
+import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
+import type { StepTask } from './task.ts';
+
+/** Run options a durable run passes through to `runTask`; the settings that decide the run come from its config. */
+export type PassThroughRunOptions<S, V> = Omit<
+  RunOptions<S, V>,
+  'task' | 'model' | 'k' | 'seed' | 'maxOutputTokens' | 'contextBudget' | 'maxSamplesPerStep' | 'concurrency' | 'start' | 'startTotals'
+>;
+
+/** Options of {@link startDurableRun} and {@link resumeDurableRun}. */
+export interface DurableRunOptions<S, V> {
+  /** The run directory. */
+  readonly dir: string;
+  readonly task: StepTask<S, V>;
+  readonly model: LanguageModel;
+  /**
+   * The run's configuration: what a new run records, and what a resume must match (its identity fields). The
+   * run takes k, seed, output cap, context budget, sample cap and concurrency from it.
+   */
+  readonly config: RunConfig;
+  /** Steps between snapshots; a resume replays at most this many journal records. @default 10000 */
+  readonly snapshotEvery?: number;
+  /** Longest time a journal record waits for `fsync`, in milliseconds; 0 syncs every record. @default 1000 */
+  readonly syncIntervalMs?: number;
+  /** Stop conditions, step limit, abort signal, progress callback: passed to `runTask`. */
+  readonly run?: PassThroughRunOptions<S, V>;
+}
+
+/** Options of {@link startDurableRun}. */
+export interface StartDurableRunOptions<S, V> extends DurableRunOptions<S, V> {
+  /** Overwrite an existing run directory (never a directory holding anything else). @default false */
+  readonly force?: boolean;
+}
+
+/** How a session of a durable run went. */
+export interface DurableRunResult<S> extends RunResult<S> {
+  readonly dir: string;
+  /** Where the run stands now; every status but `finished` can be resumed. */
+  readonly status: RunStatus;
+  /** This process's share of the run. `wallMs` of the result is the run's active time over every session. */
+  readonly session: {
+    /** False when the run had already finished, so nothing ran. */
+    readonly ran: boolean;
+    /** Step this session started from (0 for a new run). */
+    readonly startStep: number;
+    /** Journal records after the latest snapshot, replayed to rebuild state and totals. */
+    readonly replayed: number;
+    /** Bytes of a torn last record cut off the journal (0 when it ended cleanly). */
+    readonly tornBytes: number;
+    /** This session's wall time, in milliseconds. */
+    readonly wallMs: number;
+  };
+}
+
+interface ResolvedDurableOptions {
+  readonly snapshotEvery: number;
+  readonly syncIntervalMs: number;
+}
+
+function resolveDurableOptions(options: Pick<DurableRunOptions<unknown, unknown>, 'snapshotEvery' | 'syncIntervalMs'>): ResolvedDurableOptions {
+  const snapshotEvery = options.snapshotEvery ?? 10_000;
+  if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
+    throw new InputError(`Expected \`snapshotEvery\` to be an integer >= 1, got \`${snapshotEvery}\``);
+  }
+  const syncIntervalMs = options.syncIntervalMs ?? 1000;
+  if (!(syncIntervalMs >= 0 && Number.isFinite(syncIntervalMs))) {
+    throw new InputError(`Expected \`syncIntervalMs\` to be a number >= 0, got \`${syncIntervalMs}\``);
+  }
+  return { snapshotEvery, syncIntervalMs };
+}
+
+/** One line on what a run directory holds, for refusals. */
+function describeRun(paths: RunPaths): string {
+  try {
+    const config = readRunConfig(paths.dir);
+    const snapshot = readSnapshot(paths.snapshot);
+    const where = snapshot === undefined ? 'not started' : `at step ${snapshot.step}, ${snapshot.status.kind}`;
+    const next = snapshot?.status.kind === 'finished' ? '' : `; resume it with \`maker resume ${paths.dir}\``;
+    return `a ${config.task} run (${JSON.stringify(config.taskOptions)}, ${config.model}, seed ${config.seed}) ${where}${next}`;
+  } catch {
+    return "an earlier run's files";
+  }
+}
+
+/** A new run: prepares the directory, records the configuration and runs the task from its initial state. */
+export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V>): Promise<DurableRunResult<S>> {
+  const resolved = resolveDurableOptions(options);
+  const { task, dir } = options;
+  const paths = runPaths(dir);
+  const initial = task.initialState();
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(initial)), initial)) {
+    throw new InputError(`The ${task.name} task's state does not survive a JSON round trip, so it cannot be snapshotted`);
+  }
+  // A live run's lock refuses even --force; a dead one's is cleared with the rest.
+  if (existsSync(paths.lock)) lockRunDir(dir)();
+  prepareRunDir(dir, options.force ?? false, describeRun);
+  const release = lockRunDir(dir);
+  try {
+    writeRunConfig(dir, options.config);
+    const writer = openJournalWriter({ path: paths.journal, syncIntervalMs: resolved.syncIntervalMs });
+    const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, status: { kind: 'running' } };
+    writeSnapshot(paths.snapshot, start);
+    return await session(options, resolved, writer, start, { replayed: 0, tornBytes: 0 });
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Continues a run from its last durable step: loads the latest snapshot, verifies the whole journal, replays the
+ * records after the snapshot, cuts a torn last record, and runs on. Refuses (`RunConfigMismatchError`) when the
+ * identity fields of `config` differ from the directory's. A finished run is returned as it ended.
+ */
+export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): Promise<DurableRunResult<S>> {
+  const resolved = resolveDurableOptions(options);
+  const { task, dir } = options;
+  const paths = runPaths(dir);
+  const differences = diffRunConfig(readRunConfig(dir), options.config);
+  if (differences.length > 0) throw new RunConfigMismatchError(dir, differences);
+  const release = lockRunDir(dir);
+  try {
+    const snapshot: Snapshot<S> = readSnapshot<S>(paths.snapshot) ?? {
+      step: 0,
+      journalBytes: 0,
+      state: task.initialState(),
+      totals: emptyTotals(),
+      wallMs: 0,
+      status: { kind: 'running' },
+    };
+    let step = snapshot.step;
+    let state = snapshot.state;
+    const totals: RunTotals = structuredClone(snapshot.totals);
+    let replayed = 0;
+    const scan = scanJournal<V>(paths.journal, {
+      from: { offset: snapshot.journalBytes, step: snapshot.step },
+      onRecord: (record) => {
+        addStepStats(totals, statsOf(record), record.correct, record.firstTwoWrong);
+        state = task.absorb(state, record.value, record.step);
+        step = record.step + 1;
+        replayed++;
+      },
+    });
+    const tornBytes = scan.tornTail?.bytes ?? 0;
+    if (snapshot.status.kind === 'finished' && replayed === 0) {
+      return {
+        task: task.name,
+        model: options.model.id,
+        k: options.config.k,
+        seed: options.config.seed,
+        solved: snapshot.status.solved,
+        stopReason: undefined,
+        finalState: state,
+        totals,
+        wallMs: snapshot.wallMs,
+        dir,
+        status: snapshot.status,
+        session: { ran: false, startStep: step, replayed, tornBytes, wallMs: 0 },
+      };
+    }
+    const writer = openJournalWriter({ path: paths.journal, validBytes: scan.validBytes, syncIntervalMs: resolved.syncIntervalMs });
+    return await session(options, resolved, writer, { ...snapshot, step, state, totals }, { replayed, tornBytes });
+  } finally {
+    release();
+  }
+}
+
+/** Runs from `start` to the end or a stop, journaling each step, snapshotting every N steps and at the end. */
+async function session<S, V>(
+  options: DurableRunOptions<S, V>,
+  resolved: ResolvedDurableOptions,
+  writer: JournalWriter,
+  start: Snapshot<S>,
+  recovered: { readonly replayed: number; readonly tornBytes: number },
+): Promise<DurableRunResult<S>> {
+  const { task, model, config, dir } = options;
+  const paths = runPaths(dir);
+  const began = performance.now();
+  let step = start.step;
+  let state = start.state;
+  let totals = start.totals;
+  let lastSnapshot = step;
+  const snapshot = (status: RunStatus) => {
+    // The journal first: a snapshot must never name records that are not yet on disk.
+    writer.sync();
+    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs: start.wallMs + performance.now() - began, status });
+    lastSnapshot = step;
+  };
+  const onStep = options.run?.onStep;
+  let result: RunResult<S>;
+  try {
+    result = await runTask({
+      ...options.run,
+      task,
+      model,
+      k: config.k,
+      seed: config.seed,
+      maxOutputTokens: config.maxOutputTokens,
+      contextBudget: config.contextBudget,
+      maxSamplesPerStep: config.maxSamplesPerStep,
+      concurrency: config.concurrency,
+      start: { step, state },
+      startTotals: totals,
+      onStep: (event) => {
+        writer.append(encodeStep(event));
+        step = event.step + 1;
+        state = event.state;
+        totals = event.totals;
+        if (step - lastSnapshot >= resolved.snapshotEvery) snapshot({ kind: 'running' });
+        onStep?.(event);
+      },
+    });
+  } catch (error) {
+    try {
+      snapshot({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      writer.close();
+    }
+    throw error;
+  }
+  const status: RunStatus = result.stopReason === undefined ? { kind: 'finished', solved: result.solved } : { kind: 'stopped', reason: result.stopReason };
+  try {
+    snapshot(status);
+  } finally {
+    writer.close();
+  }
+  const sessionMs = performance.now() - began;
+  return {
+    ...result,
+    wallMs: start.wallMs + sessionMs,
+    dir,
+    status,
+    session: { ran: true, startStep: start.step, replayed: recovered.replayed, tornBytes: recovered.tornBytes, wallMs: sessionMs },
+  };
+}
