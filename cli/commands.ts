@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
 import { registerConvexity } from './convexity.ts';
+import { registerReport } from './report.ts';
+import { registerResume } from './resume.ts';
 import { registerRun } from './run.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerConvexity];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity];

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createModel } from '../core/models.ts';
 import { runTask } from '../core/scheduler.ts';
 import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { createProgress } from './progress.ts';
@@ -15,10 +16,14 @@ export function registerRun(program: Command, context: CommandContext): void {
     .command('hanoi')
     .description('Towers of Hanoi, one voted move per call (2^n - 1 steps)')
     .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`);
-  addCommonRunOptions(hanoi).action(async (raw: Record<string, unknown>) => {
+  addRunDirOptions(addCommonRunOptions(hanoi)).action(async (raw: Record<string, unknown>) => {
     const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
     const options = resolveCommonRunOptions(raw);
     const task = createHanoiTask({ disks });
+    if (raw['runDir'] !== undefined || raw['force'] === true) {
+      await runInDirectory(context, raw, task, { disks }, options);
+      return;
+    }
     const model = createModel(options.model, {
       behaviour: task.sim,
       seed: options.seed,

@@ -1,0 +1,186 @@
+/**
+ * The command-line side of durable runs, shared by `maker run hanoi --run-dir`, `maker resume` and `maker report`:
+ * which tasks a run directory can hold, the configuration recorded from flags, the model rebuilt from a
+ * configuration, and a session with Ctrl-C handling, progress, the summary and the line that says how to resume.
+ *
+ * Exit codes: 0 solved; 1 not solved, or stopped early for a reason other than a signal (a budget, a step limit);
+ * 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM, the shell's convention for death by those signals.
+ * Every stop leaves a consistent journal and prints `resume with: maker resume DIR` on stderr.
+ */
+import type { Command } from 'commander';
+import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../core/durable-run.ts';
+import { InputError } from '../core/errors.ts';
+import type { LanguageModel } from '../core/model.ts';
+import { createModel } from '../core/models.ts';
+import { taskFingerprint, type RunConfig } from '../core/run-config.ts';
+import type { StepTask } from '../core/task.ts';
+import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { integerFlag } from './flags.ts';
+import type { CommandContext } from './main.ts';
+import { createProgress } from './progress.ts';
+import type { CommonRunOptions } from './run-options.ts';
+import { summaryJson, summaryText } from './summary.ts';
+
+// Task state and answer types differ per task; a run directory only needs them to round-trip through JSON.
+type AnyTask = StepTask<any, any>;
+
+/** Tasks a run directory can hold, by name: each rebuilds its task from the options the run recorded. */
+export const DURABLE_TASKS: Readonly<Record<string, (options: Readonly<Record<string, unknown>>) => AnyTask>> = {
+  hanoi: (options) => createHanoiTask({ disks: integerFlag('disks', String(options['disks']), 1, MAX_DISKS) }),
+};
+
+/** Rebuilds the task a configuration names. */
+export function taskFor(config: Pick<RunConfig, 'task' | 'taskOptions'>): AnyTask {
+  const build = DURABLE_TASKS[config.task];
+  if (build === undefined) throw new InputError(`Unknown task \`${config.task}\` in the run directory; known: ${Object.keys(DURABLE_TASKS).join(', ')}`);
+  return build(config.taskOptions);
+}
+
+/** The environment variable `--api-key` falls back to. */
+export const API_KEY_ENV = 'OPENAI_API_KEY';
+
+/** The configuration a new run records, from its task and the common run flags. */
+export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string, unknown>>, options: CommonRunOptions): RunConfig {
+  return {
+    task: task.name,
+    taskOptions,
+    taskFingerprint: taskFingerprint(task),
+    model: options.model,
+    k: options.k,
+    seed: options.seed,
+    maxOutputTokens: options.maxOutputTokens,
+    contextBudget: options.contextBudget,
+    maxSamplesPerStep: options.maxSamplesPerStep,
+    concurrency: options.concurrency,
+    baseURL: options.baseURL ?? null,
+    apiKeyEnv: options.model.startsWith('openai:') ? API_KEY_ENV : null,
+  };
+}
+
+/** The model a configuration names, built exactly as `maker run` builds it (the simulated model's seed is the run seed). */
+export function modelFor(config: RunConfig, task: AnyTask, apiKey: string | undefined): LanguageModel {
+  return createModel(config.model, {
+    behaviour: task.sim,
+    seed: config.seed,
+    ...(config.baseURL === null ? {} : { baseURL: config.baseURL }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+  });
+}
+
+/** Quotes a path for a shell command line when it needs it. */
+function shellQuote(path: string): string {
+  return /^[\w./~:@%+=,-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+/** The command that resumes the run in `dir`. */
+export function resumeCommand(dir: string): string {
+  return `maker resume ${shellQuote(dir)}`;
+}
+
+/** What a durable session needs from its command. */
+export interface DurableSession {
+  readonly mode: 'start' | 'resume';
+  readonly dir: string;
+  readonly force?: boolean;
+  readonly task: AnyTask;
+  readonly model: LanguageModel;
+  readonly config: RunConfig;
+  readonly json: boolean;
+  readonly progress: boolean;
+  /** Task fields for the JSON summary (`{ disks }`), as `maker run` prints them. */
+  readonly extra: Record<string, unknown>;
+  /** Stop conditions and other run options beyond the configuration. */
+  readonly run?: PassThroughRunOptions<unknown, unknown>;
+}
+
+/**
+ * Starts or resumes a journaled run. The first SIGINT or SIGTERM stops it after a clean journal and snapshot;
+ * a second one exits at once (the journal is still consistent: each record is written whole). Prints the
+ * summary as `maker run` does, and on stderr where a stopped run stands and how to resume it.
+ */
+export async function runDurableSession(context: CommandContext, session: DurableSession): Promise<DurableRunResult<unknown>> {
+  const controller = new AbortController();
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
+    received = signal;
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const total = session.task.totalSteps;
+  const progress = createProgress(context.stderr, total, session.progress);
+  const signals = session.run?.signal === undefined ? controller.signal : AbortSignal.any([session.run.signal, controller.signal]);
+  const options = {
+    dir: session.dir,
+    task: session.task,
+    model: session.model,
+    config: session.config,
+    run: {
+      ...session.run,
+      signal: signals,
+      onStep: (event: Parameters<NonNullable<PassThroughRunOptions<unknown, unknown>['onStep']>>[0]) => {
+        progress.update(event.totals);
+        session.run?.onStep?.(event);
+      },
+    },
+  };
+  let result: DurableRunResult<unknown>;
+  try {
+    result = session.mode === 'start' ? await startDurableRun({ ...options, force: session.force ?? false }) : await resumeDurableRun(options);
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (session.mode === 'resume' && !result.session.ran) {
+    context.stderr.write(`maker: nothing to resume: the run in ${session.dir} finished at step ${result.totals.steps}\n`);
+  } else if (session.mode === 'resume') {
+    const { startStep, replayed, tornBytes } = result.session;
+    const torn = tornBytes === 0 ? '' : `; cut a torn last record of ${tornBytes} bytes`;
+    context.stderr.write(`maker: resumed ${session.dir} at step ${startStep} (replayed ${replayed} journal records after the latest snapshot${torn})\n`);
+  }
+  const extra = { ...session.extra, runDir: session.dir, ...(session.mode === 'resume' ? { resumedFrom: result.session.startStep } : {}) };
+  context.stdout.write(session.json ? `${JSON.stringify(summaryJson(result, extra))}\n` : summaryText(result));
+  if (result.status.kind === 'finished') {
+    context.exitCode = result.solved ? 0 : 1;
+  } else {
+    const reason = result.stopReason === 'interrupted' && received !== undefined ? `interrupted by ${received}` : (result.stopReason ?? result.status.kind);
+    const of = total === undefined ? '' : ` of ${total}`;
+    context.stderr.write(`maker: stopped at step ${result.totals.steps}${of} (${reason}); resume with: ${resumeCommand(session.dir)}\n`);
+    context.exitCode = received === 'SIGINT' ? 130 : received === 'SIGTERM' ? 143 : 1;
+  }
+  return result;
+}
+
+/** Adds `--run-dir` and `--force` to a `run` subcommand. */
+export function addRunDirOptions(command: Command): Command {
+  return command
+    .option('--run-dir <dir>', 'journal the run in DIR so it survives its process: resume with `maker resume DIR`')
+    .option('--force', 'with --run-dir: overwrite an existing run directory');
+}
+
+/** `maker run TASK --run-dir DIR`: a new journaled run. */
+export async function runInDirectory(
+  context: CommandContext,
+  raw: Record<string, unknown>,
+  task: AnyTask,
+  taskOptions: Readonly<Record<string, unknown>>,
+  options: CommonRunOptions,
+  run?: PassThroughRunOptions<unknown, unknown>,
+): Promise<void> {
+  if (raw['runDir'] === undefined) throw new InputError('Expected --force only with --run-dir');
+  const config = runConfigFor(task, taskOptions, options);
+  await runDurableSession(context, {
+    mode: 'start',
+    dir: String(raw['runDir']),
+    force: raw['force'] === true,
+    task,
+    model: modelFor(config, task, options.apiKey),
+    config,
+    json: options.json,
+    progress: options.progress,
+    extra: { ...taskOptions },
+    ...(run === undefined ? {} : { run }),
+  });
+}

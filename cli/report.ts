@@ -1,0 +1,63 @@
+/**
+ * `maker report DIR`: what a journaled run did, from its run directory (finished, stopped, or still running):
+ * totals, the samples-per-step distribution, red flags by rule, the hardest steps and cost. Writes
+ * `DIR/report.md`; `--json` prints the totals under the field names of `maker run --json`.
+ */
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../core/atomic-file.ts';
+import { runPaths } from '../core/run-dir.ts';
+import { buildRunReport, describeStatus, renderRunReport, type RunReport } from '../core/run-report.ts';
+import type { RunResult } from '../core/scheduler.ts';
+import { resumeCommand, taskFor } from './durable.ts';
+import { integerFlag } from './flags.ts';
+import type { CommandContext } from './main.ts';
+import { summaryJson, summaryText } from './summary.ts';
+
+/** The report as the run result `maker run` summarises, so both print the same fields. */
+function asRunResult(report: RunReport): RunResult<undefined> {
+  const { status } = report;
+  const stopReason =
+    status.kind === 'stopped' ? status.reason : status.kind === 'failed' ? `failed: ${status.error}` : status.kind === 'running' ? 'not finished' : undefined;
+  return {
+    task: report.config.task,
+    model: report.config.model,
+    k: report.config.k,
+    seed: report.config.seed,
+    solved: status.kind === 'finished' && status.solved,
+    stopReason,
+    finalState: undefined,
+    totals: report.totals,
+    wallMs: report.wallMs,
+  };
+}
+
+export function registerReport(program: Command, context: CommandContext): void {
+  program
+    .command('report')
+    .description('report on a journaled run: totals, samples per step, red flags, hardest steps, cost; writes DIR/report.md')
+    .argument('<dir>', 'the run directory')
+    .option('--json', 'print one JSON object (the totals under the field names of `maker run --json`)')
+    .option('--hardest <n>', 'how many of the hardest steps to list', '10')
+    .action((dir: string, raw: Record<string, unknown>) => {
+      const hardest = integerFlag('hardest', String(raw['hardest']), 0, 1000);
+      const report = buildRunReport(dir, { hardest });
+      const totalSteps = taskFor(report.config).totalSteps;
+      const path = runPaths(dir).report;
+      writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: resumeCommand(dir) }));
+      const result = asRunResult(report);
+      if (raw['json'] === true) {
+        const json = {
+          ...summaryJson(result, { ...report.config.taskOptions, runDir: dir }),
+          status: report.status.kind,
+          snapshotStep: report.snapshotStep,
+          latencyMs: Math.round(report.latencyMs),
+          hardestSteps: report.hardest.map((step) => ({ ...step, tally: Object.fromEntries(step.tally), costUsd: Number(step.costUsd.toFixed(6)) })),
+          tornTailBytes: report.tornTail?.bytes ?? 0,
+          reportFile: path,
+        };
+        context.stdout.write(`${JSON.stringify(json)}\n`);
+      } else {
+        context.stdout.write(`${summaryText(result)}  status       ${describeStatus(report.status)}\n  report       ${path}\n`);
+      }
+    });
+}
