@@ -1,0 +1,57 @@
+/**
+ * Whole-run measurements in a fresh process: runs `node bin/maker.js ARGS` as a child with a preload that records
+ * its peak resident set size at exit, and times it from spawn to exit. A fresh process per run keeps one run's
+ * heap, JIT state and caches out of the next one's numbers.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** What one child run measured. */
+export interface ChildRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Spawn to exit, in milliseconds (includes Node start-up and loading TypeScript). */
+  readonly processMs: number;
+  /** Peak resident set size, in MiB; undefined if the child died before writing it. */
+  readonly peakRssMiB: number | undefined;
+}
+
+const makerBin = fileURLToPath(new URL('../../bin/maker.js', import.meta.url));
+const probe = pathToFileURL(fileURLToPath(new URL('./peak-rss.mjs', import.meta.url))).href;
+
+/** Runs `maker ...args` in a child process and measures it. */
+export function runMakerChild(args: readonly string[], signal?: AbortSignal): Promise<ChildRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'maker-bench-'));
+  const rssFile = join(dir, 'rss.json');
+  const started = performance.now();
+  return new Promise<ChildRun>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', probe, makerBin, ...args], {
+      env: { ...process.env, MAKER_PEAK_RSS_FILE: rssFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(signal === undefined ? {} : { signal }),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) => {
+      rmSync(dir, { recursive: true, force: true });
+      reject(error);
+    });
+    child.on('close', (code) => {
+      const processMs = performance.now() - started;
+      let peakRssMiB: number | undefined;
+      try {
+        peakRssMiB = (JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number }).maxRssKiB / 1024;
+      } catch {
+        peakRssMiB = undefined;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, stdout, stderr, processMs, peakRssMiB });
+    });
+  });
+}
