@@ -68,8 +68,10 @@ export const hanoiSim: SimBehaviour = {
       under[from]!.pop();
       under[to]!.unshift(disk);
       candidates.push(answerText(move, under));
-      // The reverse move (from and to swapped), applied as stated.
-      candidates.push(answerText([disk, to, from], applyMove(pegs, [disk, to, from])));
+      // The move written backwards (from and to swapped) beside the right state. (Applying the backwards move would
+      // take the disk from a peg it is not on: a state with a disk twice, which the parser rejects, so that slip
+      // would be a red flag rather than a wrong vote.)
+      candidates.push(answerText([disk, to, from], applyMove(pegs, move)));
       // The strategy misread: the other kind of move (disk 1 when it should not move, or vice versa).
       const misread = strategyMove(pegs, previous === null || previous[0] !== 1 ? [1, 0, 0] : null, direction);
       if (misread !== undefined) candidates.push(answerText(misread, applyMove(pegs, misread)));
