@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FRAME_OVERHEAD, frameLine, lineJson, lineProblem } from './framed-line.ts';
+import { FRAME_OVERHEAD, frameLine, lineJson, lineProblem, maxFramedBytes, writeFramedLine } from './framed-line.ts';
 
 const newlineOf = (line: Buffer) => line.length - 1;
 
@@ -40,6 +40,18 @@ describe('framed lines', () => {
         line[index] = (line[index]! + delta) & 0xff;
         const newline = line.indexOf(0x0a);
         expect(lineProblem(line, 0, newline)).toBeDefined();
+      }),
+    );
+  });
+
+  it('writes lines back to back into a buffer exactly as it frames them one by one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 8 }), (values) => {
+        const texts = values.map((value) => JSON.stringify(value));
+        const target = Buffer.alloc(texts.reduce((sum, text) => sum + maxFramedBytes(text), 0));
+        let offset = 0;
+        for (const text of texts) offset = writeFramedLine(target, offset, text);
+        expect(target.subarray(0, offset).equals(Buffer.concat(texts.map(frameLine)))).toBe(true);
       }),
     );
   });

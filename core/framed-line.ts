@@ -15,15 +15,29 @@ const HEX = '0123456789abcdef';
 
 /** Frames JSON text as one checksummed line, ready to append. */
 export function frameLine(json: string): Buffer {
-  // Encode once, then checksum and finish the frame in place: no second copy of the record.
-  const line = Buffer.from(`${json}\t00000000\n`);
-  const jsonEnd = line.length - FRAME_OVERHEAD;
-  let crc = crc32(line, 0, jsonEnd);
+  const line = Buffer.allocUnsafe(maxFramedBytes(json));
+  return line.subarray(0, writeFramedLine(line, 0, json));
+}
+
+/** Bytes {@link writeFramedLine} may need for `json`: UTF-8 takes at most 3 bytes per UTF-16 unit. */
+export function maxFramedBytes(json: string): number {
+  return json.length * 3 + FRAME_OVERHEAD;
+}
+
+/**
+ * Writes `json` as one checksummed line into `target` at `offset`, which must have {@link maxFramedBytes} free,
+ * and returns the offset after it. Encodes straight into the buffer: no copy of the record is allocated.
+ */
+export function writeFramedLine(target: Buffer, offset: number, json: string): number {
+  const jsonEnd = offset + target.write(json, offset, 'utf8');
+  let crc = crc32(target, offset, jsonEnd);
+  target[jsonEnd] = TAB;
   for (let i = 8; i >= 1; i--) {
-    line[jsonEnd + i] = HEX.charCodeAt(crc & 0xf);
+    target[jsonEnd + i] = HEX.charCodeAt(crc & 0xf);
     crc >>>= 4;
   }
-  return line;
+  target[jsonEnd + 9] = NEWLINE;
+  return jsonEnd + FRAME_OVERHEAD;
 }
 
 function hexValue(byte: number): number {

@@ -39,6 +39,11 @@ function readAll(from?: { offset: number; step: number }): { records: JournalRec
   return { records, scan };
 }
 
+/** Journal length after the first `count` records. */
+function offsetAfter(texts: readonly string[], count: number): number {
+  return texts.slice(0, count).reduce((sum, text) => sum + Buffer.byteLength(text) + 10, 0);
+}
+
 /** Byte offset where record `index` starts. */
 function offsetOf(index: number): number {
   const data = readFileSync(path);
@@ -142,29 +147,71 @@ describe('the run journal', () => {
     expect(() => readAll({ offset, step: 5 })).toThrow(/before the snapshot's offset/);
   });
 
-  it('syncs at most every syncIntervalMs while appending, and at close', async () => {
+  it('hands records to the OS in batches, at most writeIntervalMs after they were decided', async () => {
     const { texts } = await recordedRun(4);
     let clock = 0;
-    const writer = openJournalWriter({ path, syncIntervalMs: 1000, now: () => clock });
+    const writer = openJournalWriter({ path, writeIntervalMs: 50, now: () => clock });
+    for (const text of texts.slice(0, 10)) {
+      writer.append(text);
+      clock += 10;
+    }
+    // Appended at 0, 10, ..., 90 ms: the one at 50 ms wrote the first six, the rest wait.
+    expect(writer.writes).toBe(1);
+    expect(statSync(path).size).toBe(offsetAfter(texts, 6));
+    expect(writer.bytes).toBe(offsetAfter(texts, 10));
+    writer.close();
+    expect(writer.writes).toBe(2);
+    expect(statSync(path).size).toBe(offsetAfter(texts, 10));
+  });
+
+  it('writes a record at once when the previous write is older than writeIntervalMs, as for a slow model', async () => {
+    const { texts } = await recordedRun(3);
+    let clock = 0;
+    const writer = openJournalWriter({ path, writeIntervalMs: 50, now: () => clock });
+    for (const text of texts.slice(0, 4)) {
+      clock += 1000;
+      writer.append(text);
+      expect(statSync(path).size).toBe(writer.bytes);
+    }
+    expect(writer.writes).toBe(4);
+    writer.close();
+  });
+
+  it('writes once the buffer holds bufferBytes, whatever the time', async () => {
+    const { texts } = await recordedRun(4);
+    const writer = openJournalWriter({ path, writeIntervalMs: 60_000, bufferBytes: 1000, now: () => 0 });
+    for (const text of texts) writer.append(text);
+    expect(writer.writes).toBeGreaterThanOrEqual(Math.floor(writer.bytes / (1000 + 300)));
+    expect(statSync(path).size).toBeGreaterThan(writer.bytes - 1000);
+    writer.close();
+  });
+
+  it('syncs at most every syncIntervalMs while writing, and at close', async () => {
+    const { texts } = await recordedRun(4);
+    let clock = 0;
+    const writer = openJournalWriter({ path, writeIntervalMs: 0, syncIntervalMs: 1000, now: () => clock });
     for (const text of texts.slice(0, 10)) {
       writer.append(text);
       clock += 250;
     }
+    expect(writer.writes).toBe(10);
     expect(writer.syncs).toBe(2);
     writer.close();
     expect(writer.syncs).toBe(3);
-    const every = openJournalWriter({ path: join(dir, 'b.jsonl'), syncIntervalMs: 0 });
+    const every = openJournalWriter({ path: join(dir, 'b.jsonl'), writeIntervalMs: 0, syncIntervalMs: 0 });
     for (const text of texts.slice(0, 5)) every.append(text);
     expect(every.syncs).toBe(5);
     every.close();
   });
 
-  it('syncs a stalled tail on a timer', async () => {
+  it('writes and syncs a stalled tail on timers', async () => {
     const { texts } = await recordedRun(3);
-    const writer = openJournalWriter({ path, syncIntervalMs: 5 });
+    const writer = openJournalWriter({ path, writeIntervalMs: 5, syncIntervalMs: 10 });
     writer.append(texts[0]!);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(writer.syncs).toBe(1);
+    writer.append(texts[1]!);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(writer).toMatchObject({ writes: 1, syncs: 1 });
+    expect(statSync(path).size).toBe(writer.bytes);
     writer.close();
   });
 });
