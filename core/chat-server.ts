@@ -19,6 +19,16 @@ export interface ChatServerOptions {
    * writing to `res`. Used by `maker serve --fault-rate`.
    */
   readonly intercept?: (req: IncomingMessage, res: ServerResponse, body: ChatCompletionBody) => boolean | Promise<boolean>;
+  /** Extra fields for `GET /maker/stats` (the fault injector's counts). */
+  readonly stats?: () => Record<string, unknown>;
+}
+
+/** What the server answered, for tests and `GET /maker/stats`. */
+export interface ChatServerStats {
+  /** Chat-completion requests received (well-formed or not). */
+  requests: number;
+  /** Completions the model answered, by finish reason (faults injected by `intercept` are not counted here). */
+  finishReasons: Record<string, number>;
 }
 
 /** The fields of a chat-completions request the server reads. */
@@ -37,6 +47,7 @@ export interface RunningChatServer {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  readonly stats: ChatServerStats;
   close(): Promise<void>;
 }
 
@@ -75,6 +86,7 @@ export function completionJson(body: ChatCompletionBody, response: ModelResponse
 /** Starts the server and resolves once it listens. */
 export async function startChatServer(options: ChatServerOptions): Promise<RunningChatServer> {
   let counter = 0;
+  const stats: ChatServerStats = { requests: 0, finishReasons: {} };
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, errorBody(error instanceof Error ? error.message : String(error), 'server_error'));
@@ -88,10 +100,15 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
       sendJson(res, 200, { object: 'list', data: [{ id: options.model.id, object: 'model', owned_by: 'maker' }] });
       return;
     }
+    if (req.method === 'GET' && path === '/maker/stats') {
+      sendJson(res, 200, { ...stats, ...options.stats?.() });
+      return;
+    }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') {
       sendJson(res, 404, errorBody(`No route for ${req.method} ${path}`, 'invalid_request_error'));
       return;
     }
+    stats.requests++;
     let body: ChatCompletionBody;
     try {
       body = JSON.parse(await readBody(req)) as ChatCompletionBody;
@@ -118,6 +135,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
       ...(body.seed === undefined ? {} : { seed: body.seed }),
     };
     const response = await options.model.generate(request);
+    stats.finishReasons[response.finishReason] = (stats.finishReasons[response.finishReason] ?? 0) + 1;
     sendJson(res, 200, completionJson(body, response, `chatcmpl-${++counter}`));
   }
 
@@ -131,6 +149,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<Runni
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1`,
     port,
     server,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

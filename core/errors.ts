@@ -80,6 +80,83 @@ export function abortError(): Error {
   return error;
 }
 
+/**
+ * Kinds of model-call failure a retry may fix. `rate-limit` (429), `server-error` (5xx), `request-timeout`
+ * (408) and `conflict` (409) come from the status; `timeout` is the per-request timer (or the client's) firing;
+ * `connection` a connection refused or dropped before a response; `truncated` a body cut short; `invalid-json`
+ * a body that does not parse; `empty-choices` a completion with no choices.
+ */
+export type TransientFault =
+  | 'rate-limit'
+  | 'server-error'
+  | 'request-timeout'
+  | 'conflict'
+  | 'timeout'
+  | 'connection'
+  | 'truncated'
+  | 'invalid-json'
+  | 'empty-choices';
+
+/**
+ * A model call that failed in a way a retry may fix. The dispatcher retries it with backoff; it never reaches
+ * the sampler as a vote. `retryAfterMs` is what the server asked for (`retry-after-ms` / `retry-after`).
+ */
+export class TransientModelError extends MakerError {
+  readonly fault: TransientFault;
+  readonly endpoint: string;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  /** Usage the server reported despite the failure (an empty completion still bills its prompt). */
+  readonly usage: { readonly promptTokens: number; readonly completionTokens: number } | undefined;
+
+  constructor(
+    endpoint: string,
+    fault: TransientFault,
+    message: string,
+    details: { status?: number | undefined; retryAfterMs?: number | undefined; usage?: TransientModelError['usage']; cause?: unknown } = {},
+  ) {
+    super('E_MODEL_TRANSIENT', `${endpoint}: ${details.status === undefined ? '' : `HTTP ${details.status}: `}${fault}: ${message}`, { cause: details.cause });
+    this.fault = fault;
+    this.endpoint = endpoint;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+    this.usage = details.usage;
+  }
+}
+
+/** A call that kept failing with transient faults until its retries ran out. Carries every attempt's error. */
+export class RetriesExhaustedError extends MakerError {
+  readonly errors: readonly TransientModelError[];
+  readonly lastError: TransientModelError;
+
+  constructor(errors: readonly TransientModelError[]) {
+    const lastError = errors.at(-1)!;
+    super('E_RETRIES_EXHAUSTED', `Gave up after ${errors.length} attempts; last: ${lastError.message}`, { cause: lastError });
+    this.errors = errors;
+    this.lastError = lastError;
+  }
+}
+
+/** The budgets a run can be capped by. */
+export type BudgetName = 'calls' | 'tokens' | 'dollars' | 'seconds';
+
+/**
+ * The dispatcher refused a call because a budget is spent. The scheduler turns it into a clean stop with
+ * `stopReason: 'budget: <name>'`; it is an error only to callers that dispatch outside a run.
+ */
+export class BudgetExhaustedError extends MakerError {
+  readonly budget: BudgetName;
+  readonly spent: number;
+  readonly limit: number;
+
+  constructor(budget: BudgetName, spent: number, limit: number) {
+    super('E_BUDGET', `The ${budget} budget is spent (${spent} of ${limit}); the run stops here`);
+    this.budget = budget;
+    this.spent = spent;
+    this.limit = limit;
+  }
+}
+
 /** A run directory that already holds files, refused without `force` so no run is overwritten by mistake. */
 export class RunDirExistsError extends InputError {
   readonly dir: string;

@@ -4,7 +4,7 @@
  */
 import { InputError } from './errors.ts';
 import type { LanguageModel } from './model.ts';
-import { createOpenAIModel } from './openai-model.ts';
+import { createOpenAIModel, type OpenAIModelOptions } from './openai-model.ts';
 import { findProfile } from './profiles.ts';
 import { createSimModel, type SimParameters } from './sim-model.ts';
 import type { SimBehaviour } from './task.ts';
@@ -24,6 +24,8 @@ export interface ModelContext {
   readonly baseURL?: string;
   /** API key for `openai:` specs. @default `OPENAI_API_KEY` */
   readonly apiKey?: string;
+  /** More for `openai:` specs: quirks (`omitTemperature`, `useMaxCompletionTokens`), prices, the client's timeout. */
+  readonly openai?: Omit<OpenAIModelOptions, 'model' | 'baseURL' | 'apiKey'>;
 }
 
 /** Builds the backend a spec names; an unknown scheme or profile is an `InputError`. */
@@ -47,6 +49,7 @@ export function createModel(spec: string, context: ModelContext): LanguageModel 
       ...(context.baseURL === undefined ? {} : { baseURL: context.baseURL }),
       ...(context.apiKey === undefined ? {} : { apiKey: context.apiKey }),
       ...(profile === undefined ? {} : { pricing: { inputUsdPerMillion: profile.inputUsdPerMillion, outputUsdPerMillion: profile.outputUsdPerMillion } }),
+      ...context.openai,
     });
   }
   throw new InputError(`Expected --model to be sim:PROFILE or openai:NAME, got \`${spec}\``);

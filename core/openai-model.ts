@@ -4,8 +4,9 @@
  * dispatcher so the two layers never stack.
  */
 import OpenAI from 'openai';
-import { abortError, ModelCallError } from './errors.ts';
+import { abortError, ModelCallError, TransientModelError, type TransientFault } from './errors.ts';
 import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, Pricing } from './model.ts';
+import { isRetryableStatus, retryAfterFromHeaders } from './retry.ts';
 
 /** Options of {@link createOpenAIModel}. */
 export interface OpenAIModelOptions {
@@ -91,15 +92,13 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       try {
         completion = await client.chat.completions.create(body, request.signal === undefined ? {} : { signal: request.signal });
       } catch (error) {
-        if (error instanceof OpenAI.APIUserAbortError) throw abortError();
-        if (error instanceof OpenAI.APIError) {
-          // The SDK's message can echo request details; keep only the status and a key-free summary.
-          throw new ModelCallError(endpoint, error.status, redact(error.message, apiKey), { cause: error });
-        }
-        throw error;
+        throw callError(error, endpoint, apiKey, request.signal);
       }
       const choice = completion.choices?.[0];
-      if (choice === undefined) throw new ModelCallError(endpoint, undefined, 'response had no choices');
+      if (choice === undefined) {
+        const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 };
+        throw new TransientModelError(endpoint, 'empty-choices', 'the completion had no choices', { usage });
+      }
       const toolCalls = choice.message.tool_calls
         ?.filter((call) => call.type === 'function')
         .map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
@@ -112,6 +111,41 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       };
     },
   };
+}
+
+const STATUS_FAULTS: Record<number, TransientFault> = { 408: 'request-timeout', 409: 'conflict', 429: 'rate-limit' };
+
+/**
+ * Sorts a failed call into what the dispatcher may retry (`TransientModelError`), what it must not
+ * (`ModelCallError`: 400, 401, 403, 404, 422 and any other 4xx) and the caller's own abort. Messages are one line
+ * and never carry the key.
+ */
+function callError(error: unknown, endpoint: string, apiKey: string, signal: AbortSignal | undefined): Error {
+  // Aborted by the caller, before the response or while its body was read.
+  if (signal?.aborted === true || error instanceof OpenAI.APIUserAbortError) return abortError();
+  const message = (text: string) => redact(text.replace(/\s+/g, ' ').trim(), apiKey);
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new TransientModelError(endpoint, 'timeout', 'the request timed out', { cause: error });
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return new TransientModelError(endpoint, 'connection', message(`${error.message}${cause}`), { cause: error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    const { status } = error;
+    // The SDK prefixes its message with the status, which the error names anyway.
+    const text = message(error.message.replace(/^\d{3}\s+/, ''));
+    if (status !== undefined && isRetryableStatus(status)) {
+      const retryAfterMs = retryAfterFromHeaders(error.headers, Date.now());
+      return new TransientModelError(endpoint, STATUS_FAULTS[status] ?? 'server-error', text, { status, retryAfterMs, cause: error });
+    }
+    return new ModelCallError(endpoint, status, text, { cause: error });
+  }
+  // The body did not parse: the SDK hands on JSON.parse's error.
+  if (error instanceof SyntaxError) return new TransientModelError(endpoint, 'invalid-json', 'the response body is not valid JSON', { cause: error });
+  // The connection closed while the body was being read (undici: TypeError "terminated").
+  if (error instanceof TypeError && (error.message === 'terminated' || /^UND_ERR/.test(String((error.cause as { code?: unknown } | undefined)?.code)))) {
+    return new TransientModelError(endpoint, 'truncated', 'the connection closed before the body ended', { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Removes the key itself, and anything that looks like a bearer token or API key, from a message. */

@@ -3,8 +3,9 @@
  * each step's prompt, checks the prompt fits the context budget, votes on it through the sampler, and folds the
  * voted answer back into the state. Nothing per step is kept: memory stays flat however long the run.
  */
-import PQueue from 'p-queue';
-import { ContextBudgetError, InputError, isAbortError, StepExhaustedError } from './errors.ts';
+import type { BudgetReport } from './budget.ts';
+import { createDispatcher, type Dispatcher, type DispatchStats } from './dispatch.ts';
+import { BudgetExhaustedError, ContextBudgetError, InputError, isAbortError, StepExhaustedError } from './errors.ts';
 import type { LanguageModel } from './model.ts';
 import type { StepTask } from './task.ts';
 import { countMessageTokens } from './tokens.ts';
@@ -15,7 +16,13 @@ import { firstThenRest, type TemperatureSchedule } from '../voting/temperature.t
 /** Options of {@link runTask}. */
 export interface RunOptions<S, V> {
   readonly task: StepTask<S, V>;
-  readonly model: LanguageModel;
+  /** The model every call goes to. Give this or `dispatcher`. */
+  readonly model?: LanguageModel;
+  /**
+   * The dispatcher every call goes through (endpoints, retries, rate limits, budgets); when given, `model` and
+   * `concurrency` are ignored and the dispatcher's own apply. @default a dispatcher over `model` with `concurrency`
+   */
+  readonly dispatcher?: Dispatcher;
   /** Voting margin: a candidate wins when it leads every other by k votes. @default 3 */
   readonly k?: number;
   /** Run seed; every sample's randomness derives from it. @default 0 */
@@ -59,6 +66,8 @@ export interface StepEvent<S, V> {
   readonly correct: boolean | undefined;
   /** Whether the first two valid votes both disagreed with the oracle (false when the task has none). */
   readonly firstTwoWrong: boolean;
+  /** Faults and retries while this step was voted on (for a journal: add them back with `addDispatchEvents`). */
+  readonly dispatch: StepDispatch;
   readonly stats: VoteStats;
   readonly totals: RunTotals;
 }
@@ -83,6 +92,10 @@ export interface RunTotals {
   firstTwoWrong: number;
   /** Histogram: samples per step → number of steps. */
   samplesPerStep: Record<number, number>;
+  /** Retries after transient faults. */
+  retries: number;
+  /** Faults the dispatcher saw, by kind (`rate-limit`, `server-error`, `timeout`, ...). */
+  faults: Record<string, number>;
 }
 
 /** The end of a run. */
@@ -97,6 +110,10 @@ export interface RunResult<S> {
   readonly finalState: S;
   readonly totals: RunTotals;
   readonly wallMs: number;
+  /** Spend against each budget (this part of the run, plus any spend carried over into the dispatcher). */
+  readonly budget?: BudgetReport;
+  /** The dispatcher's counters for this part of the run: calls, retries, faults, aborted calls, spend. */
+  readonly dispatch?: DispatchStats;
 }
 
 /** Options with every default applied, validated once. */
@@ -155,6 +172,8 @@ export function emptyTotals(): RunTotals {
     maxRoundsInStep: 0,
     firstTwoWrong: 0,
     samplesPerStep: {},
+    retries: 0,
+    faults: {},
   };
 }
 
@@ -179,14 +198,56 @@ export function addStepStats(totals: RunTotals, stats: VoteStats, correct: boole
   totals.samplesPerStep[stats.samples] = (totals.samplesPerStep[stats.samples] ?? 0) + 1;
 }
 
+/** Faults and retries the dispatcher saw while one step was voted on. */
+export interface StepDispatch {
+  readonly retries: number;
+  readonly faults: Readonly<Record<string, number>>;
+}
+
+/** A step without faults or retries (nearly every step). */
+export const NO_DISPATCH_EVENTS: StepDispatch = Object.freeze({ retries: 0, faults: Object.freeze({}) });
+
+/** The dispatcher's counters as of the last step. */
+interface DispatchSeen {
+  retries: number;
+  faultCount: number;
+  faults: Record<string, number>;
+}
+
+/** What the dispatcher counted since `seen`, moving `seen` up; allocation-free when nothing happened. */
+function takeDispatchEvents(stats: DispatchStats, seen: DispatchSeen): StepDispatch {
+  if (stats.retries === seen.retries && stats.faultCount === seen.faultCount) return NO_DISPATCH_EVENTS;
+  const faults: Record<string, number> = {};
+  for (const [kind, count] of Object.entries(stats.faults)) {
+    const before = seen.faults[kind] ?? 0;
+    if (count !== before) faults[kind] = count - before;
+    seen.faults[kind] = count;
+  }
+  const retries = stats.retries - seen.retries;
+  seen.retries = stats.retries;
+  seen.faultCount = stats.faultCount;
+  return { retries, faults };
+}
+
+/** Adds a step's (or a stopped step's) faults and retries to the totals. */
+export function addDispatchEvents(totals: RunTotals, events: StepDispatch): void {
+  if (events === NO_DISPATCH_EVENTS) return;
+  // Totals saved before these fields existed lack them.
+  totals.retries = (totals.retries ?? 0) + events.retries;
+  totals.faults ??= {};
+  for (const [kind, count] of Object.entries(events.faults)) totals.faults[kind] = (totals.faults[kind] ?? 0) + count;
+}
+
 /** The loop yields to the event loop at least this often, in milliseconds. */
 const YIELD_EVERY_MS = 20;
 
 /** Runs a step task to the end: one voted call per step. */
 export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResult<S>> {
   const resolved = resolveRunOptions(options);
-  const { task, model } = options;
-  const queue = new PQueue({ concurrency: resolved.concurrency });
+  const { task } = options;
+  if (options.model === undefined && options.dispatcher === undefined) throw new InputError('Expected `model` or `dispatcher` in the run options, got neither');
+  const dispatcher = options.dispatcher ?? createDispatcher({ model: options.model!, concurrency: resolved.concurrency });
+  const seen: DispatchSeen = { retries: 0, faultCount: 0, faults: {} };
   const totals = options.startTotals === undefined ? emptyTotals() : structuredClone(options.startTotals);
   const started = performance.now();
   let step = options.start?.step ?? 0;
@@ -215,8 +276,9 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     let outcome: VoteOutcome<V>;
     try {
       outcome = await voteStep({
-        model,
+        dispatcher,
         messages,
+        promptTokens: tokens,
         parse: (text) => task.parse(text),
         k: resolved.k,
         seed: resolved.seed,
@@ -225,10 +287,14 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
         temperature: resolved.temperature,
         maxOutputTokens: resolved.maxOutputTokens,
         maxSamples: resolved.maxSamplesPerStep,
-        queue,
         signal: options.signal,
       });
     } catch (error) {
+      // A spent budget ends the run cleanly; the step it interrupted is left undecided, to be resumed.
+      if (error instanceof BudgetExhaustedError) {
+        stopReason = `budget: ${error.budget}`;
+        break;
+      }
       // Aborted mid-step: the step is left undecided, exactly as if the signal had come just before it.
       if (options.signal?.aborted === true && isAbortError(error)) {
         stopReason = 'interrupted';
@@ -242,9 +308,11 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     const firstTwoWrong =
       expected !== undefined && outcome.voteKeys.length >= 2 && outcome.voteKeys[0] !== expected && outcome.voteKeys[1] !== expected;
     addStepStats(totals, outcome, correct, firstTwoWrong);
+    const dispatch = takeDispatchEvents(dispatcher.stats, seen);
+    addDispatchEvents(totals, dispatch);
     state = task.absorb(state, outcome.value, step);
     step++;
-    options.onStep?.({ step: step - 1, key: outcome.key, value: outcome.value, state, correct, firstTwoWrong, stats: outcome, totals });
+    options.onStep?.({ step: step - 1, key: outcome.key, value: outcome.value, state, correct, firstTwoWrong, dispatch, stats: outcome, totals });
     const reason = options.shouldStop?.(totals);
     if (reason !== undefined) {
       stopReason = reason;
@@ -252,9 +320,11 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     }
   }
 
+  // Faults of a step the run stopped in belong to no decided step.
+  addDispatchEvents(totals, takeDispatchEvents(dispatcher.stats, seen));
   return {
     task: task.name,
-    model: model.id,
+    model: dispatcher.id,
     k: resolved.k,
     seed: resolved.seed,
     solved: stopReason === undefined && task.solved(state, step),
@@ -262,5 +332,7 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     finalState: state,
     totals,
     wallMs: performance.now() - started,
+    budget: dispatcher.budget(),
+    dispatch: dispatcher.stats,
   };
 }

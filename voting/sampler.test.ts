@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import PQueue from 'p-queue';
 import { describe, expect, it } from 'vitest';
-import type { ModelRequest, ModelResponse } from '../core/model.ts';
+import { createDispatcher } from '../core/dispatch.ts';
+import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
 import { createScriptedModel, response } from '../core/testing/index.ts';
 import { defaultRedFlags } from './red-flags.ts';
@@ -14,9 +14,9 @@ const parse = (text: string): ParseResult<string> => {
   return match === null ? { ok: false, reason: 'no answer' } : { ok: true, key: match[1]!, value: match[1]! };
 };
 
-function options(model: VoteStepOptions<string>['model'], overrides: Partial<VoteStepOptions<string>> = {}): VoteStepOptions<string> {
+function options(model: LanguageModel, overrides: Partial<VoteStepOptions<string>> = {}): VoteStepOptions<string> {
   return {
-    model,
+    dispatcher: createDispatcher({ model, concurrency: 4 }),
     messages: [{ role: 'user', content: 'question' }],
     parse,
     k: 2,
@@ -26,7 +26,6 @@ function options(model: VoteStepOptions<string>['model'], overrides: Partial<Vot
     temperature: firstThenRest(),
     maxOutputTokens: 750,
     maxSamples: 50,
-    queue: new PQueue({ concurrency: 4 }),
     ...overrides,
   };
 }
@@ -91,7 +90,7 @@ describe('voteStep', () => {
           (key, index) => () => new Promise<ModelResponse>((resolve) => setTimeout(() => resolve(response({ text: `answer: ${key}` })), delays[index] ?? 0)),
         ),
       });
-      return voteStep(options(model, { k: 2, queue: new PQueue({ concurrency: 8 }) }));
+      return voteStep(options(model, { k: 2, dispatcher: createDispatcher({ model, concurrency: 8 }) }));
     };
     const inOrder = await run([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const shuffled = await run([9, 1, 5, 0, 3, 7, 2, 8, 4, 6]);

@@ -6,9 +6,9 @@
  * against an endpoint with jittery latency. Samples still in flight when the step decides are aborted and
  * never counted.
  */
-import type PQueue from 'p-queue';
+import type { DispatchedResponse, SampleDispatcher } from '../core/dispatch.ts';
 import { isAbortError } from '../core/errors.ts';
-import { costOf, type ChatMessage, type LanguageModel, type ModelResponse } from '../core/model.ts';
+import type { ChatMessage } from '../core/model.ts';
 import { mixSeed } from '../core/rng.ts';
 import type { ParseResult } from '../core/task.ts';
 import { AheadByKRace } from './ahead-by-k.ts';
@@ -17,7 +17,8 @@ import type { TemperatureSchedule } from './temperature.ts';
 
 /** Options of {@link voteStep}; the scheduler resolves and validates them once per run. */
 export interface VoteStepOptions<V> {
-  readonly model: LanguageModel;
+  /** Where every sample's call goes: retries, limits and budgets live there, out of the voting logic. */
+  readonly dispatcher: SampleDispatcher;
   readonly messages: readonly ChatMessage[];
   readonly parse: (text: string) => ParseResult<V>;
   /** Voting margin. */
@@ -32,8 +33,8 @@ export interface VoteStepOptions<V> {
   readonly maxOutputTokens: number;
   /** Samples (valid or not) after which the step gives up. */
   readonly maxSamples: number;
-  /** The concurrency-limited queue every call goes through. */
-  readonly queue: PQueue;
+  /** Prompt tokens of `messages`, if already counted; passed on to the dispatcher. */
+  readonly promptTokens?: number;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -64,15 +65,14 @@ export type VoteOutcome<V> =
   | ({ readonly kind: 'decided'; readonly key: string; readonly value: V } & VoteStats)
   | ({ readonly kind: 'exhausted' } & VoteStats);
 
-type Settled = { readonly ok: true; readonly response: ModelResponse } | { readonly ok: false; readonly error: unknown };
+type Settled = { readonly ok: true; readonly result: DispatchedResponse } | { readonly ok: false; readonly error: unknown };
 
 /** Samples and votes until one answer leads every other by k, or the sample cap is reached. */
 export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>> {
-  const { model, messages, parse, queue, redFlags, step, seed, maxSamples } = options;
+  const { dispatcher, messages, parse, redFlags, step, seed, maxSamples } = options;
   const race = new AheadByKRace(options.k);
   const controller = new AbortController();
   const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
-  const queueOptions = options.signal === undefined ? {} : { signal };
 
   return new Promise<VoteOutcome<V>>((resolve, reject) => {
     const pending: Array<Settled | undefined> = [];
@@ -121,12 +121,11 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
           seed: mixSeed(seed, step, index),
           signal,
         };
-        // The queue only needs the signal to drop calls still waiting for a slot when the caller aborts; the
-        // step's own stragglers are aborted through the request. Passing it costs a listener per call.
-        queue
-          .add(() => model.generate(request), queueOptions)
+        const context = options.promptTokens === undefined ? { step, sample: index } : { step, sample: index, promptTokens: options.promptTokens };
+        dispatcher
+          .dispatch(request, context)
           .then(
-            (response) => settle(index, { ok: true, response }),
+            (result) => settle(index, { ok: true, result }),
             (error: unknown) => settle(index, { ok: false, error }),
           );
       }
@@ -144,11 +143,11 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
         finish({ error: result.error });
         return;
       }
-      const { response } = result;
+      const { response } = result.result;
       samples++;
       promptTokens += response.usage.promptTokens;
       completionTokens += response.usage.completionTokens;
-      costUsd += costOf(response.usage, model.pricing);
+      costUsd += result.result.costUsd;
       latencyMs += response.latencyMs;
       const parsed = parse(response.text);
       // A response the parser rejects can never be a vote, whatever rules the caller chose.
