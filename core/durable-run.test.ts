@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHanoiTask, type HanoiState } from '../tasks/hanoi/index.ts';
 import { resumeDurableRun, startDurableRun, type DurableRunOptions } from './durable-run.ts';
-import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError } from './errors.ts';
+import type { Spend } from './budget.ts';
+import { createDispatcher, type Dispatcher } from './dispatch.ts';
+import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError, TransientModelError } from './errors.ts';
 import { scanJournal } from './journal.ts';
 import type { LanguageModel } from './model.ts';
 import { taskFingerprint, type RunConfig } from './run-config.ts';
@@ -192,6 +194,66 @@ describe('durable runs', () => {
     const result = await resumeDurableRun(options());
     expect(result.session.startStep).toBe(snapshot.step);
     expect(result.totals).toEqual(reference.totals);
+  });
+
+  it('journals faults and retries, and a resumed run ends with the uninterrupted run\'s, whatever was in flight at the stop', async () => {
+    // Every fifth sample fails once with a 503, then succeeds: the same faults in every session.
+    const flaky = (alreadySpent: Spend) => {
+      const inner = model();
+      const failed = new Set<number>();
+      const endpoint: LanguageModel = {
+        ...inner,
+        generate(request) {
+          const seed = request.seed ?? 0;
+          if (seed % 5 === 0 && !failed.has(seed)) {
+            failed.add(seed);
+            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+          }
+          return inner.generate(request);
+        },
+      };
+      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+    };
+    const whole = await startDurableRun({ ...options(), dir: join(root, 'reference'), dispatcher: flaky });
+    expect(whole.totals.retries).toBeGreaterThan(0);
+    expect(whole.totals.faults).toEqual({ 'server-error': whole.totals.retries });
+    // Stop mid-step (a signal during a vote), so faults of an undecided step are in flight at the stop.
+    const controller = new AbortController();
+    let calls = 0;
+    const stopping = (alreadySpent: Spend) => {
+      const dispatcher = flaky(alreadySpent);
+      return {
+        ...dispatcher,
+        id: dispatcher.id,
+        stats: dispatcher.stats,
+        endpoints: dispatcher.endpoints,
+        exhausted: dispatcher.exhausted,
+        budget: () => dispatcher.budget(),
+        dispatch: (request, context) => {
+          if (++calls === 100) controller.abort();
+          return dispatcher.dispatch(request, context);
+        },
+      } satisfies Dispatcher;
+    };
+    const first = await startDurableRun({ ...options(), dispatcher: stopping, run: { signal: controller.signal } });
+    expect(first.stopReason).toBe('interrupted');
+    const rest = await resumeDurableRun({ ...options(), dispatcher: flaky });
+    expect(rest.totals).toEqual(whole.totals);
+    expect(readFileSync(runPaths(dir).journal).equals(readFileSync(runPaths(join(root, 'reference')).journal))).toBe(true);
+  });
+
+  it('carries spend across sessions, so a budget caps the whole run', async () => {
+    const capped = (calls: number) => (alreadySpent: Spend) => createDispatcher({ model: model(), concurrency: 3, budget: { calls }, alreadySpent });
+    const first = await startDurableRun({ ...options(), dispatcher: capped(60) });
+    expect(first.stopReason).toBe('budget: calls');
+    expect(first.budget?.spent.calls).toBeLessThanOrEqual(60);
+    const again = await resumeDurableRun({ ...options(), dispatcher: capped(60) });
+    expect(again.totals.steps).toBe(first.totals.steps);
+    const more = await resumeDurableRun({ ...options(), dispatcher: capped(120) });
+    expect(more.budget?.spent.calls).toBeGreaterThan(60);
+    expect(more.budget?.spent.calls).toBeLessThanOrEqual(120);
+    expect(more.totals.steps).toBeGreaterThan(first.totals.steps);
+    expect(readSnapshot(runPaths(dir).snapshot)!.spent?.calls).toBe(more.budget?.spent.calls);
   });
 
   it('returns a finished run as it ended, running nothing', async () => {

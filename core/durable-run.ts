@@ -13,20 +13,32 @@
  */
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import type { Spend } from './budget.ts';
+import { createDispatcher, emptyDispatchStats, type Dispatcher } from './dispatch.ts';
 import { InputError, RunConfigMismatchError } from './errors.ts';
 import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts';
-import { encodeStep, statsOf } from './journal-record.ts';
+import { addRecord, encodeStep } from './journal-record.ts';
 import type { LanguageModel } from './model.ts';
 import { diffRunConfig, type RunConfig } from './run-config.ts';
 import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
-import { addStepStats, emptyTotals, runTask, type RunOptions, type RunResult, type RunTotals } from './scheduler.ts';
+import { emptyTotals, NO_DISPATCH_EVENTS, runTask, type RunOptions, type RunResult, type RunTotals } from './scheduler.ts';
 import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
 import type { StepTask } from './task.ts';
 
 /** Run options a durable run passes through to `runTask`; the settings that decide the run come from its config. */
 export type PassThroughRunOptions<S, V> = Omit<
   RunOptions<S, V>,
-  'task' | 'model' | 'k' | 'seed' | 'maxOutputTokens' | 'contextBudget' | 'maxSamplesPerStep' | 'concurrency' | 'start' | 'startTotals'
+  | 'task'
+  | 'model'
+  | 'dispatcher'
+  | 'k'
+  | 'seed'
+  | 'maxOutputTokens'
+  | 'contextBudget'
+  | 'maxSamplesPerStep'
+  | 'concurrency'
+  | 'start'
+  | 'startTotals'
 >;
 
 /** Options of {@link startDurableRun} and {@link resumeDurableRun}. */
@@ -34,7 +46,14 @@ export interface DurableRunOptions<S, V> {
   /** The run directory. */
   readonly dir: string;
   readonly task: StepTask<S, V>;
-  readonly model: LanguageModel;
+  /** The model every call goes to; give this or `dispatcher`. */
+  readonly model?: LanguageModel;
+  /**
+   * Builds each session's dispatcher (endpoints, retries, limits, budgets) given what earlier sessions spent, so
+   * budgets cap the whole run rather than each session. @default a dispatcher over `model` with the config's
+   * concurrency
+   */
+  readonly dispatcher?: (alreadySpent: Spend) => Dispatcher;
   /**
    * The run's configuration: what a new run records, and what a resume must match (its identity fields). The
    * run takes k, seed, output cap, context budget, sample cap and concurrency from it.
@@ -52,6 +71,8 @@ export interface DurableRunOptions<S, V> {
   /** Stop conditions, step limit, abort signal, progress callback: passed to `runTask`. */
   readonly run?: PassThroughRunOptions<S, V>;
 }
+
+const NOTHING_SPENT: Spend = Object.freeze({ calls: 0, tokens: 0, dollars: 0, seconds: 0 });
 
 /** Options of {@link startDurableRun}. */
 export interface StartDurableRunOptions<S, V> extends DurableRunOptions<S, V> {
@@ -91,8 +112,9 @@ function milliseconds(name: string, value: number): number {
 }
 
 function resolveDurableOptions(
-  options: Pick<DurableRunOptions<unknown, unknown>, 'snapshotEvery' | 'writeIntervalMs' | 'syncIntervalMs'>,
+  options: Pick<DurableRunOptions<unknown, unknown>, 'model' | 'dispatcher' | 'snapshotEvery' | 'writeIntervalMs' | 'syncIntervalMs'>,
 ): ResolvedDurableOptions {
+  if (options.model === undefined && options.dispatcher === undefined) throw new InputError('Expected `model` or `dispatcher` in the durable run options, got neither');
   const snapshotEvery = options.snapshotEvery ?? 10_000;
   if (!Number.isSafeInteger(snapshotEvery) || snapshotEvery < 1) {
     throw new InputError(`Expected \`snapshotEvery\` to be an integer >= 1, got \`${snapshotEvery}\``);
@@ -133,7 +155,7 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
   try {
     writeRunConfig(dir, options.config);
     const writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, status: { kind: 'running' } };
+    const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
     writeSnapshot(paths.snapshot, start);
     return await session(options, resolved, writer, start, { replayed: 0, tornBytes: 0 });
   } finally {
@@ -165,11 +187,17 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     let step = snapshot.step;
     let state = snapshot.state;
     const totals: RunTotals = structuredClone(snapshot.totals);
+    // Spend of the steps after the snapshot, from their records: a lower bound (calls for a step in progress
+    // when the process died, and the time it ran, are not in the journal).
+    const spent: Spend = { ...NOTHING_SPENT, ...snapshot.spent };
     let replayed = 0;
     const scan = scanJournal<V>(paths.journal, {
       from: { offset: snapshot.journalBytes, step: snapshot.step },
       onRecord: (record) => {
-        addStepStats(totals, statsOf(record), record.correct, record.firstTwoWrong);
+        addRecord(totals, record);
+        spent.calls += record.samples + record.aborted + record.retries;
+        spent.tokens += record.promptTokens + record.completionTokens;
+        spent.dollars += record.costUsd;
         state = task.absorb(state, record.value, record.step);
         step = record.step + 1;
         replayed++;
@@ -179,7 +207,7 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     if (snapshot.status.kind === 'finished' && replayed === 0) {
       return {
         task: task.name,
-        model: options.model.id,
+        model: options.model?.id ?? options.config.model,
         k: options.config.k,
         seed: options.config.seed,
         solved: snapshot.status.solved,
@@ -187,13 +215,14 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
         finalState: state,
         totals,
         wallMs: snapshot.wallMs,
+        ...(snapshot.spent === undefined ? {} : { dispatch: { ...emptyDispatchStats(), calls: snapshot.spent.calls } }),
         dir,
         status: snapshot.status,
         session: { ran: false, startStep: step, replayed, tornBytes, wallMs: 0 },
       };
     }
     const writer = openJournalWriter({ path: paths.journal, validBytes: scan.validBytes, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    return await session(options, resolved, writer, { ...snapshot, step, state, totals }, { replayed, tornBytes });
+    return await session(options, resolved, writer, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes });
   } finally {
     release();
   }
@@ -207,17 +236,24 @@ async function session<S, V>(
   start: Snapshot<S>,
   recovered: { readonly replayed: number; readonly tornBytes: number },
 ): Promise<DurableRunResult<S>> {
-  const { task, model, config, dir } = options;
+  const { task, config, dir } = options;
   const paths = runPaths(dir);
   const began = performance.now();
+  const alreadySpent: Spend = { ...NOTHING_SPENT, ...start.spent };
+  const dispatcher = options.dispatcher?.(alreadySpent) ?? createDispatcher({ model: options.model!, concurrency: config.concurrency, alreadySpent });
   let step = start.step;
   let state = start.state;
   let totals = start.totals;
+  // Faults and retries as of the last decided step: those of a step a stop leaves undecided are not kept, as
+  // that step's calls are not, so the totals stay those of decided steps (and of an uninterrupted run).
+  let retries = totals.retries ?? 0;
+  let faults = totals.faults ?? {};
   let lastSnapshot = step;
   const snapshot = (status: RunStatus) => {
     // The journal first: a snapshot must never name records that are not yet on disk.
     writer.sync();
-    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs: start.wallMs + performance.now() - began, status });
+    const wallMs = start.wallMs + performance.now() - began;
+    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status });
     lastSnapshot = step;
   };
   const onStep = options.run?.onStep;
@@ -226,13 +262,12 @@ async function session<S, V>(
     result = await runTask({
       ...options.run,
       task,
-      model,
+      dispatcher,
       k: config.k,
       seed: config.seed,
       maxOutputTokens: config.maxOutputTokens,
       contextBudget: config.contextBudget,
       maxSamplesPerStep: config.maxSamplesPerStep,
-      concurrency: config.concurrency,
       start: { step, state },
       startTotals: totals,
       onStep: (event) => {
@@ -240,6 +275,10 @@ async function session<S, V>(
         step = event.step + 1;
         state = event.state;
         totals = event.totals;
+        if (event.dispatch !== NO_DISPATCH_EVENTS) {
+          retries = totals.retries;
+          faults = { ...totals.faults };
+        }
         if (step - lastSnapshot >= resolved.snapshotEvery) snapshot({ kind: 'running' });
         onStep?.(event);
       },
@@ -252,6 +291,7 @@ async function session<S, V>(
     }
     throw error;
   }
+  totals = { ...result.totals, retries, faults };
   const status: RunStatus = result.stopReason === undefined ? { kind: 'finished', solved: result.solved } : { kind: 'stopped', reason: result.stopReason };
   try {
     snapshot(status);
@@ -259,9 +299,14 @@ async function session<S, V>(
     writer.close();
   }
   const sessionMs = performance.now() - began;
+  const budget = dispatcher.budget();
   return {
     ...result,
+    totals,
     wallMs: start.wallMs + sessionMs,
+    budget,
+    // Calls over every session, like the budget's spend (`result.dispatch` counts this session's).
+    dispatch: { ...dispatcher.stats, calls: budget.spent.calls },
     dir,
     status,
     session: { ran: true, startStep: start.step, replayed: recovered.replayed, tornBytes: recovered.tornBytes, wallMs: sessionMs },

@@ -19,11 +19,13 @@
  * | `l`   | sum of the calls' latencies, in milliseconds         | 0           |
  * | `ok`  | 1 if the winner matched the task's oracle, 0 if not  | no oracle   |
  * | `x`   | 1 if the first two valid votes both missed the oracle | otherwise  |
+ * | `rt`  | retries after transient faults while voting           | 0          |
+ * | `fx`  | faults the dispatcher saw, by kind, `{"rate-limit": 2}` | none     |
  *
  * Values must survive a JSON round trip (Hanoi's do). Numbers round-trip exactly, so totals rebuilt from
  * records equal the live totals to the last bit.
  */
-import type { StepEvent } from './scheduler.ts';
+import { addDispatchEvents, addStepStats, NO_DISPATCH_EVENTS, type RunTotals, type StepDispatch, type StepEvent } from './scheduler.ts';
 import type { VoteStats } from '../voting/sampler.ts';
 
 /** One decided step, as read back from the journal. */
@@ -45,6 +47,10 @@ export interface JournalRecord<V = unknown> {
   /** Whether the winner matched the oracle; undefined when the task has none. */
   readonly correct: boolean | undefined;
   readonly firstTwoWrong: boolean;
+  /** Retries after transient faults while the step was voted on. */
+  readonly retries: number;
+  /** Faults the dispatcher saw while the step was voted on, by kind. */
+  readonly faults: Readonly<Record<string, number>>;
 }
 
 interface Wire {
@@ -63,6 +69,8 @@ interface Wire {
   l?: number;
   ok?: 0 | 1;
   x?: 1;
+  rt?: number;
+  fx?: Record<string, number>;
 }
 
 /** The JSON text of a decided step's record. Hot path: one small object and one `JSON.stringify` per step. */
@@ -88,6 +96,11 @@ export function encodeStep(event: StepEvent<unknown, unknown>): string {
   if (stats.latencyMs !== 0) wire.l = stats.latencyMs;
   if (event.correct !== undefined) wire.ok = event.correct ? 1 : 0;
   if (event.firstTwoWrong) wire.x = 1;
+  if (event.dispatch.retries !== 0) wire.rt = event.dispatch.retries;
+  for (const kind in event.dispatch.faults) {
+    wire.fx = event.dispatch.faults as Record<string, number>;
+    break;
+  }
   return JSON.stringify(wire);
 }
 
@@ -118,8 +131,12 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
   if (wire.x !== undefined && wire.x !== 1) return bad('x');
   const others = wire.o ?? [];
   if (!Array.isArray(others) || !others.every((pair) => Array.isArray(pair) && typeof pair[0] === 'string' && isCount(pair[1]))) return bad('o');
+  const counts = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isCount);
   const flags = wire.f ?? {};
-  if (typeof flags !== 'object' || flags === null || Array.isArray(flags) || !Object.values(flags).every(isCount)) return bad('f');
+  if (!counts(flags)) return bad('f');
+  if (wire.rt !== undefined && !isCount(wire.rt)) return bad('rt');
+  const faults = wire.fx ?? {};
+  if (!counts(faults)) return bad('fx');
   return {
     ok: true,
     record: {
@@ -137,8 +154,21 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
       latencyMs: wire.l ?? 0,
       correct: wire.ok === undefined ? undefined : wire.ok === 1,
       firstTwoWrong: wire.x === 1,
+      retries: wire.rt ?? 0,
+      faults: faults as Record<string, number>,
     },
   };
+}
+
+/** Adds a record's step to running totals, exactly as the scheduler added it when the step was decided. */
+export function addRecord(totals: RunTotals, record: JournalRecord): void {
+  addStepStats(totals, statsOf(record), record.correct, record.firstTwoWrong);
+  addDispatchEvents(totals, dispatchOf(record));
+}
+
+/** The faults and retries of a record, as the scheduler's `addDispatchEvents` takes them. */
+export function dispatchOf(record: JournalRecord): StepDispatch {
+  return record.retries === 0 && Object.keys(record.faults).length === 0 ? NO_DISPATCH_EVENTS : { retries: record.retries, faults: record.faults };
 }
 
 /** Valid votes a record counted. */

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHanoiTask } from '../tasks/hanoi/index.ts';
 import { JournalCorruptError } from './errors.ts';
 import { openJournalWriter, scanJournal } from './journal.ts';
-import { encodeStep, statsOf, type JournalRecord } from './journal-record.ts';
-import { addStepStats, emptyTotals, runTask, type RunTotals } from './scheduler.ts';
+import { addRecord, encodeStep, type JournalRecord } from './journal-record.ts';
+import { emptyTotals, runTask, type RunTotals } from './scheduler.ts';
 import { createSimModel } from './sim-model.ts';
 
 /** Record texts and final totals of a real run: a noisy model, so tallies, red flags and misses all occur. */
@@ -60,7 +60,7 @@ describe('the run journal', () => {
     expect(scan).toEqual({ records: texts.length, validBytes: statSync(path).size, tornTail: undefined });
     expect(records.map((record) => record.step)).toEqual(texts.map((_, i) => i));
     const rebuilt = emptyTotals();
-    for (const record of records) addStepStats(rebuilt, statsOf(record), record.correct, record.firstTwoWrong);
+    for (const record of records) addRecord(rebuilt, record);
     expect(rebuilt).toEqual(totals);
     expect(totals.redFlags + totals.errors).toBeGreaterThan(0);
   });

@@ -6,10 +6,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { JournalCorruptError } from './errors.ts';
 import { scanJournal, type JournalScan } from './journal.ts';
-import { statsOf, votesOf, type JournalRecord } from './journal-record.ts';
+import { addRecord, votesOf, type JournalRecord } from './journal-record.ts';
 import type { RunConfig } from './run-config.ts';
 import { readRunConfig, runPaths } from './run-dir.ts';
-import { addStepStats, emptyTotals, type RunTotals } from './scheduler.ts';
+import { emptyTotals, type RunTotals } from './scheduler.ts';
 import { readSnapshot, type RunStatus } from './snapshot.ts';
 
 /** One of the steps that took the most sampling. */
@@ -71,7 +71,7 @@ export function buildRunReport(dir: string, options: RunReportOptions = {}): Run
   checkSnapshot();
   const scan = scanJournal(paths.journal, {
     onRecord: (record: JournalRecord) => {
-      addStepStats(totals, statsOf(record), record.correct, record.firstTwoWrong);
+      addRecord(totals, record);
       latencyMs += record.latencyMs;
       const step: HardStep = {
         step: record.step,

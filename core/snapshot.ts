@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-file.ts';
+import type { Spend } from './budget.ts';
 import { JournalCorruptError } from './errors.ts';
 import { frameLine, lineJson, lineProblem } from './framed-line.ts';
 import type { RunTotals } from './scheduler.ts';
@@ -34,6 +35,11 @@ export interface Snapshot<S> {
    * snapshot of a session that died is not counted (those steps are replayed from the journal, not re-timed).
    */
   readonly wallMs: number;
+  /**
+   * What every session has spent up to this snapshot (calls, tokens, dollars, seconds), so budgets cap the
+   * whole run. Counts every call made, those of steps in progress at a stop included. @default nothing
+   */
+  readonly spent?: Spend;
   readonly status: RunStatus;
 }
 
