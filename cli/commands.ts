@@ -1,6 +1,10 @@
 /** Every subcommand of `maker`, in help order. Add a command by writing its file and listing it here. */
 import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
+import { registerCalibrate } from './calibrate.ts';
+import { registerEstimate } from './estimate.ts';
+import { registerKmin } from './kmin.ts';
+import { registerPlan } from './plan.ts';
 import { registerConvexity } from './convexity.ts';
 import { registerReport } from './report.ts';
 import { registerResume } from './resume.ts';
@@ -8,4 +12,4 @@ import { registerRun } from './run.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerKmin, registerEstimate, registerPlan, registerCalibrate];

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './testing.ts';
+
+interface CalibrationJson {
+  samples: number;
+  valid: number;
+  correct: number;
+  redFlagged: number;
+  p: { estimate: number; lower: number; upper: number };
+  v: { estimate: number; lower: number; upper: number };
+  referenceP: number;
+  k: number;
+  kAtEstimate: number;
+  steps: number;
+  meanOutputTokens: number;
+}
+
+describe('maker calibrate hanoi', () => {
+  it('measures the simulated gpt-4.1-mini near its profile and recommends k from the lower bound, exit 0', async () => {
+    // Arrange
+    const args = ['calibrate', 'hanoi', '--disks', '10', '--model', 'sim:gpt-4.1-mini', '--samples', '1500', '--seed', '1', '--steps', '1048575', '--json'];
+
+    // Act
+    const { code, stdout, stderr } = await runCli(args);
+
+    // Assert
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as CalibrationJson;
+    expect(result.samples).toBe(1500);
+    expect(result.valid + result.redFlagged).toBe(1500);
+    expect(result.p.lower).toBeLessThanOrEqual(result.referenceP);
+    expect(result.p.upper).toBeGreaterThanOrEqual(result.referenceP);
+    expect(result.k).toBeGreaterThanOrEqual(result.kAtEstimate);
+    expect(result.k).toBeGreaterThanOrEqual(3);
+    expect(result.meanOutputTokens).toBeGreaterThan(400);
+  });
+
+  it('gives the same numbers for the same seed', async () => {
+    const args = ['calibrate', 'hanoi', '--disks', '6', '--model', 'sim:qwen3', '--samples', '200', '--seed', '5', '--json'];
+    const first = await runCli(args);
+    const second = await runCli([...args.slice(0, -1), '--concurrency', '3', '--json']);
+    expect(first.stdout).toBe(second.stdout);
+  });
+
+  it('prints an aligned table by default', async () => {
+    const { code, stdout } = await runCli(['calibrate', 'hanoi', '--disks', '5', '--samples', '100', '--model', 'sim:o3-mini']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^calibrated {2}sim:o3-mini on hanoi \(5 disks\), seed 0, temperature 0\.1\n/);
+    expect(stdout).toMatch(/\np \(95%\) {5}\S+ {2}\[/);
+    expect(stdout).toMatch(/\nk {11}\d+ for 31 steps at target 0\.95/);
+  });
+
+  it.each([
+    [['calibrate', 'hanoi', '--disks', '0', '--samples', '10'], /Expected --disks to be an integer from 1 to 30, got `0`/],
+    [['calibrate', 'hanoi', '--disks', '3', '--samples', '0'], /Expected --samples to be an integer from 1 to 10000000, got `0`/],
+    [['calibrate', 'hanoi', '--disks', '3', '--samples', '10', '--model', 'sim:nope'], /Unknown model profile `nope`; known profiles: /],
+    [['calibrate', 'hanoi', '--disks', '3', '--samples', '10', '--target', '1.5'], /Expected --target to be a number in \(0, 1\), got `1\.5`/],
+    [['calibrate', 'hanoi', '--disks', '3', '--samples', '10', '--method', 'exact'], /Expected --method to be one of clopper-pearson, wilson, got `exact`/],
+    [['calibrate', 'hanoi', '--disks', '3'], /required option '--samples/],
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+});

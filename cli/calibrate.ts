@@ -1,0 +1,140 @@
+/**
+ * `maker calibrate hanoi`: measures a model's per-step accuracy p, red-flag survival v and tokens per response
+ * on random steps of the Hanoi trajectory, one call each and no voting, then recommends k from the lower
+ * confidence bound of p.
+ */
+import { Option, type Command } from 'commander';
+import { createModel, DEFAULT_MODEL } from '../core/models.ts';
+import { findProfile } from '../core/profiles.ts';
+import {
+  collectCalibrationSamples,
+  recommendK,
+  stepTaskProbe,
+  summarizeCalibration,
+  type CalibrationSummary,
+  type Interval,
+  type IntervalMethod,
+  type KRecommendation,
+} from '../voting/calibration.ts';
+import { createHanoiTask, hanoiStateAt, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
+import type { CommandContext } from './main.ts';
+import { amount, count, dollars, labelled, probability } from './table.ts';
+
+/** `calibrate`, created on first use, that every task's calibration hangs under. */
+function calibrateCommand(program: Command): Command {
+  return (
+    program.commands.find((command) => command.name() === 'calibrate') ??
+    program.command('calibrate').description("measure a model's per-step accuracy, red-flag rate and tokens, and recommend k")
+  );
+}
+
+/** The p a simulated profile is built to have, for comparison with the measurement. */
+function referenceP(spec: string): number | undefined {
+  if (!spec.startsWith('sim:')) return undefined;
+  const profile = findProfile(spec.slice(4));
+  return profile === undefined ? undefined : 1 - profile.errorRate;
+}
+
+function interval(value: Interval | undefined): string {
+  return value === undefined ? '-' : `${probability(value.estimate)}  [${probability(value.lower)}, ${probability(value.upper)}]`;
+}
+
+function recommendationText(recommendation: KRecommendation, steps: number, target: number): [string, string][] {
+  if (recommendation.kind === 'infeasible') return [['k', `none: ${recommendation.reason}`]];
+  const { estimate } = recommendation;
+  return [
+    ['k', `${recommendation.k} for ${count(steps)} steps at target ${target} (at the point estimate: ${recommendation.kAtEstimate})`],
+    ['expected', `pFull ${probability(estimate.pFull)}, ${amount(estimate.expectedSamplesPerStep, 5)} samples/step, ${dollars(estimate.expectedCostUsd)}`],
+  ];
+}
+
+function summaryRows(summary: CalibrationSummary): [string, string][] {
+  const flags = Object.entries(summary.redFlags)
+    .map(([rule, n]) => `${rule} ${count(n)}`)
+    .join(', ');
+  return [
+    ['samples', `${count(summary.samples)} (${count(summary.valid)} valid, ${count(summary.redFlagged)} red-flagged${flags === '' ? '' : `: ${flags}`}, ${count(summary.failed)} failed)`],
+    [`p (${summary.confidence * 100}%)`, interval(summary.p)],
+    [`v (${summary.confidence * 100}%)`, interval(summary.v)],
+    ['tokens', `${amount(summary.meanInputTokens)} in, ${amount(summary.meanOutputTokens)} out per call`],
+  ];
+}
+
+export function registerCalibrate(program: Command, context: CommandContext): void {
+  calibrateCommand(program)
+    .command('hanoi')
+    .description('calibrate on random steps of the n-disk Hanoi trajectory')
+    .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`)
+    .requiredOption('--samples <n>', 'calls to make, one per random step')
+    .option('--model <spec>', 'sim:PROFILE (simulated) or openai:NAME (OpenAI-compatible endpoint)', DEFAULT_MODEL)
+    .option('--base-url <url>', 'base URL for openai: models')
+    .addOption(new Option('--api-key <key>', 'API key for openai: models (never printed)').env('OPENAI_API_KEY'))
+    .option('--target <t>', 'target whole-task success to recommend k for, in (0, 1)', '0.95')
+    .option('--steps <s>', 'task size to recommend k for (default: 2^disks - 1)')
+    .option('--seed <seed>', 'seed for step choice and sampling', '0')
+    .option('--concurrency <n>', 'calls in flight at once', '8')
+    .option('--temperature <t>', 'sampling temperature', '0.1')
+    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged', '750')
+    .option('--confidence <c>', 'confidence level of the intervals, in (0, 1)', '0.95')
+    .option('--method <name>', 'interval method: clopper-pearson (exact) or wilson', 'clopper-pearson')
+    .option('--json', 'print one JSON object')
+    .action(async (raw: Record<string, unknown>) => {
+      const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
+      const samples = integerFlag('samples', String(raw['samples']), 1, 10_000_000);
+      const target = numberFlag('target', String(raw['target']), 0, 1, true);
+      const seed = integerFlag('seed', String(raw['seed']), 0);
+      const concurrency = integerFlag('concurrency', String(raw['concurrency']), 1, 10_000);
+      const temperature = numberFlag('temperature', String(raw['temperature']), 0, 2);
+      const maxOutputTokens = integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1);
+      const confidence = numberFlag('confidence', String(raw['confidence']), 0, 1, true);
+      const method = choiceFlag<IntervalMethod>('method', String(raw['method']), ['clopper-pearson', 'wilson']);
+      const spec = String(raw['model']);
+      const task = createHanoiTask({ disks });
+      const steps = raw['steps'] === undefined ? task.totalSteps! : integerFlag('steps', String(raw['steps']), 1);
+      const model = createModel(spec, {
+        behaviour: task.sim,
+        seed,
+        ...(raw['baseUrl'] === undefined ? {} : { baseURL: String(raw['baseUrl']) }),
+        ...(raw['apiKey'] === undefined ? {} : { apiKey: String(raw['apiKey']) }),
+      });
+      const outcomes = await collectCalibrationSamples({
+        samples,
+        probe: stepTaskProbe(task, (step) => hanoiStateAt(disks, step)),
+        model,
+        seed,
+        concurrency,
+        temperature,
+        maxOutputTokens,
+      });
+      const summary = summarizeCalibration(outcomes, { confidence, method });
+      const recommendation = recommendK(summary, { steps, target, pricing: model.pricing });
+      const reference = referenceP(spec);
+      if (raw['json'] === true) {
+        const json = {
+          task: 'hanoi',
+          disks,
+          model: model.id,
+          seed,
+          temperature,
+          ...summary,
+          referenceP: reference ?? null,
+          steps,
+          target,
+          k: recommendation.kind === 'recommended' ? recommendation.k : null,
+          kAtEstimate: recommendation.kind === 'recommended' ? recommendation.kAtEstimate : null,
+          recommendation,
+        };
+        context.stdout.write(`${JSON.stringify(json)}\n`);
+        return;
+      }
+      context.stdout.write(
+        labelled([
+          ['calibrated', `${model.id} on hanoi (${disks} disks), seed ${seed}, temperature ${temperature}`],
+          ...summaryRows(summary),
+          ...(reference === undefined ? [] : [['profile p', probability(reference)] as [string, string]]),
+          ...recommendationText(recommendation, steps, target),
+        ]),
+      );
+    });
+}
