@@ -61,6 +61,7 @@ function summaryRows(summary: CalibrationSummary): [string, string][] {
   ];
 }
 
+/** Registers `maker calibrate hanoi --disks N --samples N [--model SPEC] [--target T] [--seed S] [--json] ...`. */
 export function registerCalibrate(program: Command, context: CommandContext): void {
   calibrateCommand(program)
     .command('hanoi')

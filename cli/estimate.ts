@@ -69,6 +69,7 @@ export function resolveEstimateFlags(raw: Record<string, unknown>): EstimateFlag
   return { profile: profile?.name, options, maxSamples: integerFlag('max-samples', String(raw['maxSamples']), 1, 1_000_000), json: raw['json'] === true };
 }
 
+/** Registers `maker estimate (--profile NAME | --p P) --steps S --target T [--k K] [--json] ...`. */
 export function registerEstimate(program: Command, context: CommandContext): void {
   program
     .command('estimate')

@@ -5,6 +5,7 @@ import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { labelled, probability } from './table.ts';
 
+/** Registers `maker kmin --p P --steps S --target T [--m M] [--json]`. */
 export function registerKmin(program: Command, context: CommandContext): void {
   program
     .command('kmin')

@@ -28,6 +28,7 @@ function candidateJson(candidate: PlanCandidate): Record<string, unknown> {
   };
 }
 
+/** Registers `maker plan --steps S --target T [--profile NAME ...] [--max-m M] [--json]`. */
 export function registerPlan(program: Command, context: CommandContext): void {
   program
     .command('plan')
