@@ -1,6 +1,7 @@
 /** Every subcommand of `maker`, in help order. Add a command by writing its file and listing it here. */
 import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
+import { registerBench } from './bench.ts';
 import { registerCalibrate } from './calibrate.ts';
 import { registerEstimate } from './estimate.ts';
 import { registerKmin } from './kmin.ts';
@@ -12,4 +13,4 @@ import { registerRun } from './run.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerKmin, registerEstimate, registerPlan, registerCalibrate];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerKmin, registerEstimate, registerPlan, registerCalibrate];

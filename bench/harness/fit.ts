@@ -88,3 +88,36 @@ export function median(values: readonly number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
+
+/** An ordinary least-squares line `y = intercept + slope · x`. */
+export interface LineFit {
+  readonly intercept: number;
+  readonly slope: number;
+  /** Standard error of the slope (NaN with fewer than three points). */
+  readonly slopeStdError: number;
+  readonly r2: number;
+}
+
+/** Fits a straight line by ordinary least squares. */
+export function fitLine(points: readonly Point[]): LineFit {
+  const n = points.length;
+  const mx = points.reduce((sum, point) => sum + point.x, 0) / n;
+  const my = points.reduce((sum, point) => sum + point.y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const { x, y } of points) {
+    sxx += (x - mx) ** 2;
+    sxy += (x - mx) * (y - my);
+    syy += (y - my) ** 2;
+  }
+  const slope = sxx === 0 ? Number.NaN : sxy / sxx;
+  const intercept = my - slope * mx;
+  const residual = points.reduce((sum, { x, y }) => sum + (y - intercept - slope * x) ** 2, 0);
+  return {
+    intercept,
+    slope,
+    slopeStdError: n > 2 && sxx > 0 ? Math.sqrt(residual / (n - 2) / sxx) : Number.NaN,
+    r2: syy === 0 ? 1 : 1 - residual / syy,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * `maker bench`: the reliability benchmark harness.
+ *   maker bench SCENARIO [--quick] [--model M] [--seed S] [--shard i/n] [--json]   one scenario
+ *   maker bench all [--quick] ...                                                  the whole suite
+ *   maker bench merge FILE...                                                      join a sharded sweep
+ *   maker bench list                                                               what each scenario measures
+ * Results go to results/ (results/quick/ with --quick): <scenario>.json, .md and .svg, and an index README.md.
+ * An interrupted sweep continues where it stopped when the same command is run again.
+ */
+import { Command, Option } from 'commander';
+import { runScenario, mergeShards, parseShard, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
+import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/scenario.ts';
+import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
+import { plainLoop } from '../bench/plain-loop.ts';
+import { InputError } from '../core/errors.ts';
+import { DEFAULT_MODEL } from '../core/models.ts';
+import { createSimModel } from '../core/sim-model.ts';
+import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
+import type { CommandContext } from './main.ts';
+
+/** Options of a `maker bench SCENARIO` command, parsed. */
+interface BenchCommandOptions {
+  readonly settings: BenchSettings;
+  readonly shard: Shard | undefined;
+  readonly outDir: string;
+  readonly fresh: boolean;
+  readonly json: boolean;
+  readonly progress: boolean;
+}
+
+function addBenchOptions(command: Command): Command {
+  return command
+    .option('--quick', 'the reduced sweep (about two minutes for the whole suite); results go to results/quick/')
+    .addOption(new Option('--size <size>', 'sweep size: test, quick or full').choices([...BENCH_SIZES]).hideHelp())
+    .option('--seed <seed>', 'base seed; every case derives its seeds from it', '1')
+    .option('--model <spec>', "model to measure, sim:PROFILE or openai:NAME (default: each scenario's own)")
+    .option('--base-url <url>', 'base URL for openai: models')
+    .addOption(new Option('--api-key <key>', 'API key for openai: models (never recorded)').env('OPENAI_API_KEY'))
+    .option('--error-rate <e>', "per-step error (1 - p) to plan k and predictions with, for a model without a profile")
+    .option('--max-output-tokens <n>', 'output cap per call, also the over-long red flag (default 750, more for profiles with longer answers)')
+    .option('--shard <i/n>', 'run part i of n of the sweep and write a shard file for `maker bench merge`')
+    .option('--out <dir>', 'results directory (default results/, or results/quick/ with --quick)')
+    .option('--fresh', 'ignore any checkpoint of an interrupted sweep and start over')
+    .option('--json', 'print the results JSON instead of the tables')
+    .option('--no-progress', 'no progress lines on stderr');
+}
+
+function resolveBenchOptions(raw: Record<string, unknown>): BenchCommandOptions {
+  if (raw['quick'] === true && raw['size'] !== undefined && raw['size'] !== 'quick') {
+    throw new InputError(`Expected either --quick or --size, got both (--size \`${String(raw['size'])}\`)`);
+  }
+  const size: BenchSize = raw['quick'] === true ? 'quick' : raw['size'] === undefined ? 'full' : choiceFlag('size', String(raw['size']), BENCH_SIZES);
+  const optionalString = (name: string) => (raw[name] === undefined ? undefined : String(raw[name]));
+  const settings: BenchSettings = {
+    size,
+    seed: integerFlag('seed', String(raw['seed']), 0),
+    model: optionalString('model'),
+    baseURL: optionalString('baseUrl'),
+    apiKey: optionalString('apiKey'),
+    errorRate: raw['errorRate'] === undefined ? undefined : numberFlag('error-rate', String(raw['errorRate']), 0, 0.5, true),
+    maxOutputTokens: raw['maxOutputTokens'] === undefined ? undefined : integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1),
+  };
+  if (settings.model !== undefined && !/^(sim|openai):./.test(settings.model)) {
+    throw new InputError(`Expected --model to be sim:PROFILE or openai:NAME, got \`${settings.model}\``);
+  }
+  return {
+    settings,
+    shard: raw['shard'] === undefined ? undefined : parseShard(String(raw['shard'])),
+    outDir: optionalString('out') ?? (size === 'full' ? 'results' : `results/${size}`),
+    fresh: raw['fresh'] === true,
+    json: raw['json'] === true,
+    progress: raw['progress'] !== false,
+  };
+}
+
+/** Stops the sweep on Ctrl-C after the current case's calls; a second Ctrl-C kills the process as usual. */
+function interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  return work(controller.signal).finally(() => process.off('SIGINT', onSigint));
+}
+
+function report(context: CommandContext, scenario: AnyScenario, outcome: ScenarioRun, options: BenchCommandOptions): void {
+  if (outcome.kind === 'interrupted') {
+    context.stderr.write(`maker: ${scenario.name} interrupted after ${outcome.done} of ${outcome.total} cases; run the same command again to continue\n`);
+    context.exitCode = 130;
+    return;
+  }
+  if (outcome.kind === 'shard') {
+    context.stderr.write(`${scenario.name}: ${outcome.cases} cases written to ${outcome.file}\n`);
+    if (options.json) context.stdout.write(`${JSON.stringify({ scenario: scenario.name, shard: outcome.file, cases: outcome.cases })}\n`);
+    return;
+  }
+  if (options.json) {
+    context.stdout.write(`${JSON.stringify(outcome.document)}\n`);
+  } else {
+    context.stdout.write(`# ${scenario.title}\n\n${outcome.markdown.trim()}\n\n`);
+  }
+  context.stderr.write(`${scenario.name}: wrote ${outcome.files.json}, ${outcome.files.markdown}, ${outcome.files.svg}\n`);
+}
+
+async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal): Promise<ScenarioRun> {
+  const outcome = await runScenario(scenario, {
+    settings: options.settings,
+    outDir: options.outDir,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
+    fresh: options.fresh,
+    ...(options.progress ? { progress: context.stderr } : {}),
+    signal,
+  });
+  report(context, scenario, outcome, options);
+  return outcome;
+}
+
+/** Registers `maker bench`. */
+export function registerBench(program: Command, context: CommandContext): void {
+  const bench = program
+    .command('bench')
+    .description('measure reliability and cost: scaling, error vs k, strategies, convexity, throughput, micro (results/)');
+
+  for (const name of SCENARIO_NAMES) {
+    const scenario = SCENARIOS[name];
+    if (scenario === undefined) continue;
+    addBenchOptions(bench.command(name).description(scenario.title)).action(async (raw: Record<string, unknown>) => {
+      const options = resolveBenchOptions(raw);
+      await interruptible((signal) => runOne(context, scenario, options, signal));
+    });
+  }
+
+  addBenchOptions(bench.command('all').description('run every scenario in turn (npm run bench; npm run bench:quick with --quick)')).action(
+    async (raw: Record<string, unknown>) => {
+      const options = resolveBenchOptions(raw);
+      await interruptible(async (signal) => {
+        for (const name of SCENARIO_NAMES) {
+          const scenario = SCENARIOS[name];
+          if (scenario === undefined) continue;
+          const outcome = await runOne(context, scenario, options, signal);
+          if (outcome.kind === 'interrupted') return;
+        }
+      });
+    },
+  );
+
+  bench
+    .command('merge')
+    .description('join the shard files of one sharded sweep (maker bench SCENARIO --shard i/n) into its results')
+    .argument('<files...>', 'shard files, e.g. results/scaling.shard-*-of-3.json')
+    .option('--out <dir>', 'results directory', 'results')
+    .addOption(new Option('--api-key <key>', 'API key, if the sweep used an openai: model').env('OPENAI_API_KEY'))
+    .option('--json', 'print the results JSON instead of the tables')
+    .action(async (files: string[], raw: Record<string, unknown>) => {
+      const outcome = await mergeShards(files, {
+        outDir: String(raw['out']),
+        lookup: findScenario,
+        ...(raw['apiKey'] === undefined ? {} : { apiKey: String(raw['apiKey']) }),
+      });
+      const scenario = findScenario(outcome.document.scenario)!;
+      report(context, scenario, outcome, { json: raw['json'] === true } as BenchCommandOptions);
+    });
+
+  bench
+    .command('plain-loop', { hidden: true })
+    .description('the throughput baseline: Hanoi through the plain synchronous loop (bench/plain-loop.ts), sim models only')
+    .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`)
+    .option('--k <k>', 'voting margin', '3')
+    .option('--seed <seed>', 'run seed', '0')
+    .option('--model <spec>', 'sim:PROFILE', DEFAULT_MODEL)
+    .option('--json', 'print one JSON object')
+    .action((raw: Record<string, unknown>) => {
+      const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
+      const k = integerFlag('k', String(raw['k']), 1, 1000);
+      const seed = integerFlag('seed', String(raw['seed']), 0);
+      const spec = String(raw['model']);
+      if (!spec.startsWith('sim:')) throw new InputError(`Expected --model to be sim:PROFILE for the plain loop, got \`${spec}\``);
+      const task = createHanoiTask({ disks });
+      const model = createSimModel({ profile: spec.slice(4), behaviour: task.sim, seed });
+      const started = performance.now();
+      const result = plainLoop(task, model, k, seed);
+      const wallMs = Math.round(performance.now() - started);
+      const summary = { task: 'hanoi', disks, model: model.id, k, seed, ...result, wallMs };
+      context.stdout.write(raw['json'] === true ? `${JSON.stringify(summary)}\n` : `plain loop: ${result.steps} steps, ${result.samples} samples, ${result.errors} errors, ${(wallMs / 1000).toFixed(1)} s\n`);
+      context.exitCode = result.solved ? 0 : 1;
+    });
+
+  bench
+    .command('list')
+    .description('what each scenario measures')
+    .action(() => {
+      for (const name of SCENARIO_NAMES) {
+        const scenario = SCENARIOS[name];
+        if (scenario !== undefined) context.stdout.write(`${name}\n  ${scenario.title}\n  ${scenario.description}\n\n`);
+      }
+    });
+}
