@@ -10,7 +10,8 @@ import { registerConvexity } from './convexity.ts';
 import { registerReport } from './report.ts';
 import { registerResume } from './resume.ts';
 import { registerRun } from './run.ts';
+import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerKmin, registerEstimate, registerPlan, registerCalibrate];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerKmin, registerEstimate, registerPlan, registerCalibrate, registerServe];

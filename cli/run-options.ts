@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { DEFAULT_MODEL } from '../core/models.ts';
+import { addDispatchOptions, resolveDispatchFlags, type DispatchFlags } from './dispatch-options.ts';
 import { integerFlag } from './flags.ts';
 
 /** The common options, parsed and validated. */
@@ -19,11 +20,13 @@ export interface CommonRunOptions {
   readonly maxSamplesPerStep: number;
   readonly json: boolean;
   readonly progress: boolean;
+  /** Endpoints, retries, limits and budgets. */
+  readonly dispatch: DispatchFlags;
 }
 
 /** Adds the common options to a `run` subcommand. */
 export function addCommonRunOptions(command: Command): Command {
-  return command
+  command
     .option('--model <spec>', 'sim:PROFILE (simulated) or openai:NAME (OpenAI-compatible endpoint)', DEFAULT_MODEL)
     .option('--base-url <url>', 'base URL for openai: models, e.g. http://127.0.0.1:8000/v1')
     .addOption(new Option('--api-key <key>', 'API key for openai: models (never printed)').env('OPENAI_API_KEY'))
@@ -35,6 +38,7 @@ export function addCommonRunOptions(command: Command): Command {
     .option('--max-samples <n>', 'samples after which one step gives up', '200')
     .option('--json', 'print one JSON object instead of the summary')
     .option('--no-progress', 'no progress display');
+  return addDispatchOptions(command);
 }
 
 /** Parses and validates the common options (bad values are `InputError`s quoting them). */
@@ -52,6 +56,7 @@ export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRun
     maxSamplesPerStep: integerFlag('max-samples', String(raw['maxSamples']), 1),
     json: raw['json'] === true,
     progress: raw['progress'] !== false,
+    dispatch: resolveDispatchFlags(raw),
   };
 }
 

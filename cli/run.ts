@@ -1,8 +1,8 @@
 /** `maker run hanoi`: the paper's benchmark on any model. */
 import type { Command } from 'commander';
-import { createModel } from '../core/models.ts';
 import { runTask } from '../core/scheduler.ts';
 import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
@@ -24,17 +24,12 @@ export function registerRun(program: Command, context: CommandContext): void {
       await runInDirectory(context, raw, task, { disks }, options);
       return;
     }
-    const model = createModel(options.model, {
-      behaviour: task.sim,
-      seed: options.seed,
-      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-    });
+    const dispatcher = buildDispatcher({ ...options, behaviour: task.sim });
     const progress = createProgress(context.stderr, task.totalSteps, options.progress);
     try {
       const result = await runTask({
         task,
-        model,
+        dispatcher,
         k: options.k,
         seed: options.seed,
         concurrency: options.concurrency,

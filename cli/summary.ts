@@ -1,7 +1,20 @@
 /**
  * The run summary, as JSON (one object, stable field names shared by run, resume and report) and as text.
  */
+import type { BudgetReport } from '../core/budget.ts';
 import type { RunResult } from '../core/scheduler.ts';
+
+const BUDGETS = ['calls', 'tokens', 'dollars', 'seconds'] as const;
+
+/**
+ * Spend against each budget, `{ dollars: { spent, limit }, ..., exhausted }` (`limit: null` when uncapped); null
+ * when the run had no cap (spend is then in `costUsd` and the token counts).
+ */
+export function budgetJson(report: BudgetReport | undefined): Record<string, unknown> | null {
+  if (report === undefined || !BUDGETS.some((name) => report.limits[name] !== undefined)) return null;
+  const entries = BUDGETS.map((name) => [name, { spent: Number(report.spent[name].toFixed(6)), limit: report.limits[name] ?? null }]);
+  return { ...Object.fromEntries(entries), exhausted: report.exhausted ?? null };
+}
 
 /** The JSON fields of a finished run. */
 export function summaryJson(result: RunResult<unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -28,6 +41,10 @@ export function summaryJson(result: RunResult<unknown>, extra: Record<string, un
     promptTokens: totals.promptTokens,
     completionTokens: totals.completionTokens,
     costUsd: Number(totals.costUsd.toFixed(6)),
+    retries: totals.retries ?? 0,
+    faults: totals.faults ?? {},
+    faultCount: Object.values(totals.faults ?? {}).reduce((sum, count) => sum + count, 0),
+    budget: budgetJson(result.budget),
     wallMs: Math.round(result.wallMs),
     samplesHistogram: totals.samplesPerStep,
   };
@@ -53,5 +70,18 @@ export function summaryText(result: RunResult<unknown>): string {
     `  cost         $${totals.costUsd.toFixed(2)}`,
     `  wall time    ${(result.wallMs / 1000).toFixed(1)} s`,
   ];
+  const faults = Object.entries(totals.faults ?? {})
+    .map(([kind, count]) => `${kind} ${number(count)}`)
+    .join(', ');
+  lines.push(`  faults       ${faults === '' ? 'none' : faults}; ${number(totals.retries ?? 0)} retries; ${number(totals.aborted)} aborted samples`);
+  const budget = result.budget;
+  if (budget !== undefined && BUDGETS.some((name) => budget.limits[name] !== undefined)) {
+    const show = (name: (typeof BUDGETS)[number], value: number) =>
+      name === 'dollars' ? `$${value.toFixed(2)}` : name === 'seconds' ? `${value.toFixed(1)} s` : number(Math.round(value));
+    const spend = BUDGETS.filter((name) => budget.limits[name] !== undefined)
+      .map((name) => `${name} ${show(name, budget.spent[name])} of ${show(name, budget.limits[name]!)}`)
+      .join('; ');
+    lines.push(`  budget       ${spend}${budget.exhausted === undefined ? '' : ` (stopped by the ${budget.exhausted} budget)`}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createHanoiTask, type HanoiState } from '../tasks/hanoi/index.ts';
 import type { HanoiAnswer } from '../tasks/hanoi/index.ts';
-import { abortError, ContextBudgetError, StepExhaustedError } from './errors.ts';
+import { createDispatcher } from './dispatch.ts';
+import { abortError, ContextBudgetError, StepExhaustedError, TransientModelError } from './errors.ts';
 import type { LanguageModel } from './model.ts';
 import { runTask } from './scheduler.ts';
 import { createSimModel } from './sim-model.ts';
@@ -111,5 +112,34 @@ describe('runTask', () => {
   it('validates options eagerly, quoting the bad value', async () => {
     await expect(runTask({ task, model: sim(1), k: 0 })).rejects.toThrow('Expected `k` to be an integer >= 1, got `0`');
     await expect(runTask({ task, model: sim(1), concurrency: 1.5 })).rejects.toThrow('got `1.5`');
+  });
+});
+
+describe('runTask through a dispatcher', () => {
+  it('stops cleanly at a budget, with the reason and the spend under the cap', async () => {
+    const dispatcher = createDispatcher({ model: sim(1), concurrency: 3, budget: { dollars: 0.05 } });
+    const result = await runTask({ task, dispatcher, k: 3, seed: 1 });
+    expect(result).toMatchObject({ solved: false, stopReason: 'budget: dollars', budget: { exhausted: 'dollars' } });
+    expect(result.budget!.spent.dollars).toBeLessThanOrEqual(0.05);
+    expect(result.totals.steps).toBeGreaterThan(0);
+  });
+
+  it('counts retried faults in the totals and in the step they happened in, never as votes', async () => {
+    const inner = sim(1);
+    let calls = 0;
+    const flaky: LanguageModel = {
+      id: inner.id,
+      pricing: inner.pricing,
+      generate: (request) => (++calls % 7 === 0 ? Promise.reject(new TransientModelError('flaky', 'server-error', 'try again')) : inner.generate(request)),
+    };
+    const perStep: number[] = [];
+    const dispatcher = createDispatcher({ model: flaky, concurrency: 3, retry: { baseDelayMs: 0 } });
+    const result = await runTask({ task, dispatcher, k: 3, seed: 1, onStep: (event) => perStep.push(event.dispatch.retries) });
+    const clean = await runTask({ task, model: sim(1), k: 3, seed: 1 });
+    expect(result.totals.faults).toEqual({ 'server-error': Math.floor(calls / 7) });
+    expect(result.totals.retries).toBe(Math.floor(calls / 7));
+    expect(perStep.reduce((a, b) => a + b, 0)).toBe(result.totals.retries);
+    // Same votes, samples and tokens as a run without faults: only the fault counters differ.
+    expect({ ...result.totals, faults: {}, retries: 0 }).toEqual(clean.totals);
   });
 });

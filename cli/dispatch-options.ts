@@ -1,0 +1,184 @@
+/**
+ * Run flags for real endpoints: the endpoint pool or ensemble, timeouts, retries, rate limits, quirks and
+ * budgets; and the dispatcher they build. Part of every `maker run TASK` through `run-options.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { BudgetLimits } from '../core/budget.ts';
+import { createDispatcher, type Dispatcher } from '../core/dispatch.ts';
+import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../core/endpoint-config.ts';
+import type { EndpointOptions } from '../core/endpoint-pool.ts';
+import { InputError } from '../core/errors.ts';
+import { createModel } from '../core/models.ts';
+import type { SimBehaviour } from '../core/task.ts';
+import { integerFlag, numberFlag } from './flags.ts';
+
+/** Rate limits per endpoint. */
+export interface RateLimitFlags {
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+}
+
+/** The dispatch flags, parsed and validated. */
+export interface DispatchFlags {
+  /** Path of an endpoints file. */
+  readonly endpointsFile: string | undefined;
+  /** Ensemble members as model specs with integer weights. */
+  readonly ensemble: ReadonlyArray<{ readonly spec: string; readonly weight: number }> | undefined;
+  /** Per-request timeout in milliseconds; undefined for the default (120 s for HTTP endpoints, none in process). */
+  readonly timeoutMs: number | undefined;
+  readonly retries: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly rateLimit: RateLimitFlags;
+  readonly omitTemperature: boolean;
+  readonly useMaxCompletionTokens: boolean;
+  readonly budget: BudgetLimits;
+}
+
+/** Adds the dispatch flags to a `run` subcommand. */
+export function addDispatchOptions(command: Command): Command {
+  return command
+    .option('--endpoints <file>', 'JSON file with a pool of endpoints (weights, limits, quirks, ensemble); overrides --model')
+    .option('--ensemble <specs>', 'draw votes from several models, e.g. openai:a,openai:b=2 (weights are integers); overrides --model')
+    .option('--timeout-ms <ms>', `per-request timeout; 0 for none (default: ${DEFAULT_HTTP_TIMEOUT_MS} for openai: models, none for sim:)`)
+    .option('--retries <n>', 'retries of a call after 408, 409, 429, 5xx, dropped connections, timeouts, bad bodies', '8')
+    .option('--retry-base-ms <ms>', 'first backoff delay, doubled per retry, with jitter (a Retry-After header wins)', '500')
+    .option('--retry-max-ms <ms>', 'longest backoff delay', '30000')
+    .option('--rate-limit <limits>', 'per-endpoint limits, e.g. 500rpm or 500rpm,200000tpm')
+    .option('--omit-temperature', 'leave temperature out of requests (models that reject it)')
+    .option('--max-completion-tokens', 'send max_completion_tokens instead of max_tokens (newer OpenAI models)')
+    .option('--budget-usd <dollars>', 'stop cleanly before spending more than this')
+    .option('--budget-calls <n>', 'stop cleanly before making more calls than this (retries count)')
+    .option('--budget-tokens <n>', 'stop cleanly before using more tokens than this (prompt + completion)')
+    .option('--budget-seconds <s>', 'stop cleanly once the run has taken this long');
+}
+
+/** Parses `500rpm,200000tpm`. */
+export function rateLimitFlag(value: string): RateLimitFlags {
+  const limits: { requestsPerMinute?: number; tokensPerMinute?: number } = {};
+  for (const part of value.split(',')) {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(rpm|tpm|rps|tps)\s*$/i.exec(part);
+    const amount = match === null ? Number.NaN : Number(match[1]);
+    if (match === null || !(amount > 0)) throw new InputError(`Expected --rate-limit to be like 500rpm or 500rpm,200000tpm (also rps, tps), got \`${value}\``);
+    const unit = match[2]!.toLowerCase();
+    const perMinute = unit.endsWith('ps') ? amount * 60 : amount;
+    if (unit.startsWith('r')) limits.requestsPerMinute = perMinute;
+    else limits.tokensPerMinute = perMinute;
+  }
+  return limits;
+}
+
+/** Parses `openai:a,openai:b=2`. */
+export function ensembleFlag(value: string): Array<{ spec: string; weight: number }> {
+  const members = value.split(',').map((part) => {
+    const at = part.lastIndexOf('=');
+    const spec = (at < 0 ? part : part.slice(0, at)).trim();
+    const weight = at < 0 ? 1 : integerFlag('ensemble', part.slice(at + 1).trim(), 1, 1000);
+    if (!spec.includes(':')) throw new InputError(`Expected --ensemble to be model specs like sim:PROFILE or openai:NAME, optionally =WEIGHT, got \`${value}\``);
+    return { spec, weight };
+  });
+  const specs = new Set(members.map((member) => member.spec));
+  if (specs.size !== members.length) throw new InputError(`Expected --ensemble to name each model once, got \`${value}\``);
+  return members;
+}
+
+/** Parses and validates the dispatch flags. */
+export function resolveDispatchFlags(raw: Record<string, unknown>): DispatchFlags {
+  const optional = <T>(name: string, parse: (value: string) => T): T | undefined => (raw[name] === undefined ? undefined : parse(String(raw[name])));
+  const budget: { calls?: number; tokens?: number; dollars?: number; seconds?: number } = {};
+  const dollars = optional('budgetUsd', (v) => numberFlag('budget-usd', v, 0, Number.MAX_VALUE));
+  const calls = optional('budgetCalls', (v) => integerFlag('budget-calls', v, 0));
+  const tokens = optional('budgetTokens', (v) => integerFlag('budget-tokens', v, 0));
+  const seconds = optional('budgetSeconds', (v) => numberFlag('budget-seconds', v, 0, Number.MAX_VALUE));
+  if (dollars !== undefined) budget.dollars = dollars;
+  if (calls !== undefined) budget.calls = calls;
+  if (tokens !== undefined) budget.tokens = tokens;
+  if (seconds !== undefined) budget.seconds = seconds;
+  const endpointsFile = optional('endpoints', String);
+  const ensemble = optional('ensemble', ensembleFlag);
+  if (endpointsFile !== undefined && ensemble !== undefined) {
+    throw new InputError('Expected either --endpoints or --ensemble, got both; put `"ensemble": true` in the endpoints file instead');
+  }
+  return {
+    endpointsFile,
+    ensemble,
+    timeoutMs: optional('timeoutMs', (v) => integerFlag('timeout-ms', v, 0)),
+    retries: integerFlag('retries', String(raw['retries'] ?? '8'), 0, 1000),
+    retryBaseMs: integerFlag('retry-base-ms', String(raw['retryBaseMs'] ?? '500'), 0),
+    retryMaxMs: integerFlag('retry-max-ms', String(raw['retryMaxMs'] ?? '30000'), 0),
+    rateLimit: optional('rateLimit', rateLimitFlag) ?? {},
+    omitTemperature: raw['omitTemperature'] === true,
+    useMaxCompletionTokens: raw['maxCompletionTokens'] === true,
+    budget,
+  };
+}
+
+/** What building the dispatcher needs beyond the flags. */
+export interface DispatcherSetup {
+  /** Model spec from `--model`. */
+  readonly model: string;
+  readonly baseURL: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly seed: number;
+  readonly concurrency: number;
+  readonly dispatch: DispatchFlags;
+  /** How simulated models answer the task. */
+  readonly behaviour: SimBehaviour;
+  /** Where `apiKeyEnv` names are looked up. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Builds the run's dispatcher from the flags: one model, an ensemble, or an endpoints file. */
+export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
+  const { dispatch } = setup;
+  const modelContext = {
+    behaviour: setup.behaviour,
+    seed: setup.seed,
+    ...(setup.baseURL === undefined ? {} : { baseURL: setup.baseURL }),
+    ...(setup.apiKey === undefined ? {} : { apiKey: setup.apiKey }),
+    openai: {
+      ...(dispatch.omitTemperature ? { omitTemperature: true } : {}),
+      ...(dispatch.useMaxCompletionTokens ? { useMaxCompletionTokens: true } : {}),
+      // The client's own timeout is only a backstop behind the dispatcher's.
+      ...(dispatch.timeoutMs === undefined || dispatch.timeoutMs === 0 ? {} : { timeoutMs: dispatch.timeoutMs + 5_000 }),
+    },
+  };
+  const withDefaults = (endpoint: EndpointOptions, spec: string): EndpointOptions => {
+    const http = spec.startsWith('openai:');
+    const timeoutMs = endpoint.timeoutMs ?? dispatch.timeoutMs ?? (http ? DEFAULT_HTTP_TIMEOUT_MS : undefined);
+    const { requestsPerMinute, tokensPerMinute } = dispatch.rateLimit;
+    return {
+      ...endpoint,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(endpoint.requestsPerMinute === undefined && requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
+      ...(endpoint.tokensPerMinute === undefined && tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
+    };
+  };
+  let endpoints: EndpointOptions[];
+  let ensemble = false;
+  if (dispatch.endpointsFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(dispatch.endpointsFile, 'utf8');
+    } catch (error) {
+      throw new InputError(`Cannot read the endpoints file \`${dispatch.endpointsFile}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    }
+    const config = parseEndpointsConfig(text, setup.env ?? process.env, modelContext);
+    ensemble = config.ensemble;
+    endpoints = config.endpoints.map((endpoint) => withDefaults(endpoint, endpoint.model.id));
+  } else if (dispatch.ensemble !== undefined) {
+    ensemble = true;
+    endpoints = dispatch.ensemble.map(({ spec, weight }) => withDefaults({ model: createModel(spec, modelContext), name: spec, group: spec, weight }, spec));
+  } else {
+    endpoints = [withDefaults({ model: createModel(setup.model, modelContext) }, setup.model)];
+  }
+  return createDispatcher({
+    endpoints,
+    ensemble,
+    concurrency: setup.concurrency,
+    seed: setup.seed,
+    retry: { retries: dispatch.retries, baseDelayMs: dispatch.retryBaseMs, maxDelayMs: dispatch.retryMaxMs },
+    budget: dispatch.budget,
+  });
+}
