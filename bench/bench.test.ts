@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/testing.ts';
+import { startChatServer } from '../core/chat-server.ts';
+import { createSimModel } from '../core/sim-model.ts';
+import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { mergeShards, runScenario, type BenchSettings, type ResultDocument } from './harness/index.ts';
 import { SCENARIO_NAMES, type AnyScenario } from './harness/scenario.ts';
 import { findScenario, SCENARIOS } from './scenarios/index.ts';
@@ -97,6 +100,22 @@ describe('maker bench', () => {
     const document = JSON.parse(stdout) as ResultDocument;
     expect(document.scenario).toBe('strategies');
     expect(document.provenance.command).toBe('node bin/maker.js bench strategies --size test --seed 1');
+  });
+
+  it('measures a model behind an OpenAI-compatible endpoint the same way', async () => {
+    const server = await startChatServer({ model: createSimModel({ behaviour: hanoiSim, seed: 1 }) });
+    try {
+      const dir = tempDir();
+      const args = ['bench', 'error-vs-k', '--size', 'test', '--model', 'openai:gpt-4.1-mini', '--base-url', server.url, '--api-key', 'test-key'];
+      const { code, stdout } = await runCli([...args, '--out', dir, '--json', '--no-progress']);
+      expect(code).toBe(0);
+      const document = JSON.parse(stdout) as ResultDocument;
+      expect(document.provenance.command).toBe(`node bin/maker.js bench error-vs-k --size test --seed 1 --model openai:gpt-4.1-mini --base-url ${server.url}`);
+      expect(JSON.stringify(document)).not.toContain('test-key');
+      expect(server.stats.requests).toBeGreaterThan(20);
+    } finally {
+      await server.close();
+    }
   });
 
   it.each([
