@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../core/dispatch.ts';
@@ -127,5 +128,12 @@ describe('voteStep', () => {
     await expect(pending).rejects.toThrow(/abort/i);
     expect(model.calls).toHaveLength(2);
     expect(model.calls.every((call) => call.signal?.aborted)).toBe(true);
+  });
+
+  it("leaves nothing attached to the caller's signal once a step ends, so a long run's signal does not grow", async () => {
+    const controller = new AbortController();
+    const model = createScriptedModel({ script: ['answer: a'], whenExhausted: 'repeat-last' });
+    for (let step = 0; step < 3; step++) await voteStep(options(model, { signal: controller.signal, step }));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -72,7 +72,11 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
   const { dispatcher, messages, parse, redFlags, step, seed, maxSamples } = options;
   const race = new AheadByKRace(options.k);
   const controller = new AbortController();
-  const signal = options.signal === undefined ? controller.signal : AbortSignal.any([options.signal, controller.signal]);
+  const { signal } = controller;
+  // The caller's signal is linked by one listener, removed when the step ends. AbortSignal.any would cost ~13 us
+  // a step and, on Node 20, leave every step's composite signal referenced from the run's signal for good.
+  const outer = options.signal;
+  const onOuterAbort = () => controller.abort(outer?.reason);
 
   return new Promise<VoteOutcome<V>>((resolve, reject) => {
     const pending: Array<Settled | undefined> = [];
@@ -105,6 +109,7 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
 
     const finish = (outcome: VoteOutcome<V> | { error: unknown }) => {
       finished = true;
+      outer?.removeEventListener('abort', onOuterAbort);
       if (issued > processed) controller.abort();
       if ('error' in outcome) reject(outcome.error);
       else resolve(outcome);
@@ -178,10 +183,11 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
       if (!finished) topUp();
     };
 
-    if (signal.aborted) {
-      reject(signal.reason);
+    if (outer?.aborted === true) {
+      reject(outer.reason);
       return;
     }
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
     topUp();
   });
 }
