@@ -67,7 +67,7 @@ async function measure(kind: Measurement['kind'], n: number, round: number): Pro
   try {
     const child = await runMakerChild(args);
     const loadAfter = loadAverage();
-    if (child.code !== 0 && child.code !== 1) throw new Error(`maker ${args.join(' ')} exited ${child.code}: ${child.stderr}`);
+    if ((child.code !== 0 && child.code !== 1) || child.stdout.trim() === '') throw new Error(`maker ${args.join(' ')} exited ${child.code}: ${child.stderr}`);
     const summary = JSON.parse(child.stdout) as { solved: boolean; steps: number; wallMs: number };
     const journalBytes = dir === undefined ? undefined : statSync(join(dir, 'run', 'journal.jsonl')).size;
     const measurement: Measurement = {
