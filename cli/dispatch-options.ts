@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BudgetLimits } from '../core/budget.ts';
+import type { BudgetLimits, Spend } from '../core/budget.ts';
 import { createDispatcher, type Dispatcher } from '../core/dispatch.ts';
 import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../core/endpoint-config.ts';
 import type { EndpointOptions } from '../core/endpoint-pool.ts';
@@ -127,6 +127,8 @@ export interface DispatcherSetup {
   readonly behaviour: SimBehaviour;
   /** Where `apiKeyEnv` names are looked up. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
+  readonly alreadySpent?: Partial<Spend>;
 }
 
 /** Builds the run's dispatcher from the flags: one model, an ensemble, or an endpoints file. */
@@ -180,5 +182,6 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
     seed: setup.seed,
     retry: { retries: dispatch.retries, baseDelayMs: dispatch.retryBaseMs, maxDelayMs: dispatch.retryMaxMs },
     budget: dispatch.budget,
+    ...(setup.alreadySpent === undefined ? {} : { alreadySpent: setup.alreadySpent }),
   });
 }

@@ -7,7 +7,7 @@ import { startDurableRun } from '../core/durable-run.ts';
 import { readRunConfig, runPaths } from '../core/run-dir.ts';
 import { createSimModel } from '../core/sim-model.ts';
 import { createHanoiTask } from '../tasks/hanoi/index.ts';
-import { modelFor, runConfigFor } from './durable.ts';
+import { dispatcherFor, runConfigFor } from './durable.ts';
 import { resolveCommonRunOptions } from './run-options.ts';
 import { runCli } from './testing.ts';
 
@@ -20,9 +20,13 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 const RUN = ['run', 'hanoi', '--disks', '7', '--seed', '5', '--no-progress'];
-/** Fields that are real time or name the directory: everything else must match between run, resume and report. */
-const TIMING = ['wallMs', 'runDir', 'resumedFrom'];
-const withoutTiming = (summary: Record<string, unknown>) => Object.fromEntries(Object.entries(summary).filter(([key]) => !TIMING.includes(key)));
+/**
+ * Fields that are real time (wall time; the budget's spend, which includes seconds) or name the directory:
+ * everything else must match between run, resume and report.
+ */
+const REAL = ['wallMs', 'budget', 'runDir', 'resumedFrom'];
+const withoutTiming = (summary: Record<string, unknown>, also: readonly string[] = []) =>
+  Object.fromEntries(Object.entries(summary).filter(([key]) => !REAL.includes(key) && !also.includes(key)));
 
 /** Stops a 7-disk run of `RUN`'s configuration at `steps`, through the library, as a budget stop would. */
 async function stoppedRun(steps: number): Promise<void> {
@@ -32,7 +36,7 @@ async function stoppedRun(steps: number): Promise<void> {
   await startDurableRun({
     dir,
     task,
-    model: modelFor(config, task, undefined),
+    dispatcher: dispatcherFor(config, task, undefined, options.dispatch),
     config,
     run: { shouldStop: (totals) => (totals.steps >= steps ? 'budget: test' : undefined) },
   });
@@ -93,6 +97,24 @@ describe('maker run --run-dir, maker resume, maker report', () => {
     const resumed = JSON.parse(stdout) as Record<string, unknown>;
     expect(withoutTiming(resumed)).toEqual(withoutTiming(whole));
     expect(resumed['resumedFrom']).toBe(40);
+  });
+
+  it('stops at a budget with how to resume, and resumes under a raised budget, which caps the whole run', async () => {
+    const whole = JSON.parse((await runCli([...RUN, '--json'])).stdout) as Record<string, unknown>;
+    const stopped = await runCli([...RUN, '--json', '--run-dir', dir, '--budget-calls', '150']);
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/maker: stopped at step \d+ of 127 \(budget: calls\); resume with: maker resume /);
+    const first = JSON.parse(stopped.stdout) as { steps: number; budget: { calls: { spent: number } } };
+    expect(first.budget.calls.spent).toBeLessThanOrEqual(150);
+    // The same cap again: the spend carries over, so not one more call is allowed.
+    const again = JSON.parse((await runCli(['resume', dir, '--json', '--no-progress', '--budget-calls', '150'])).stdout) as { steps: number };
+    expect(again.steps).toBe(first.steps);
+    const raised = await runCli(['resume', dir, '--json', '--no-progress', '--budget-calls', '1000']);
+    expect(raised.code).toBe(0);
+    const resumed = JSON.parse(raised.stdout) as Record<string, unknown> & { budget: { calls: { spent: number } } };
+    expect(resumed.budget.calls.spent).toBeGreaterThan(first.budget.calls.spent);
+    // Calls made for the step the budget interrupted are spent again: real spend, not a total of decided steps.
+    expect(withoutTiming(resumed, ['calls'])).toEqual(withoutTiming(whole, ['calls']));
   });
 
   it('says so when there is nothing left to resume', async () => {

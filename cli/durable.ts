@@ -1,7 +1,8 @@
 /**
  * The command-line side of durable runs, shared by `maker run hanoi --run-dir`, `maker resume` and `maker report`:
- * which tasks a run directory can hold, the configuration recorded from flags, the model rebuilt from a
- * configuration, and a session with Ctrl-C handling, progress, the summary and the line that says how to resume.
+ * which tasks a run directory can hold, the configuration recorded from flags, the dispatcher rebuilt from a
+ * configuration (budgets then cap the whole run: each session starts from what the earlier ones spent), and a
+ * session with Ctrl-C handling, progress, the summary and the line that says how to resume.
  *
  * Exit codes: 0 solved; 1 not solved, or stopped early for a reason other than a signal (a budget, a step limit);
  * 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM, the shell's convention for death by those signals.
@@ -10,11 +11,12 @@
 import type { Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../core/durable-run.ts';
 import { InputError } from '../core/errors.ts';
-import type { LanguageModel } from '../core/model.ts';
-import { createModel } from '../core/models.ts';
+import type { Spend } from '../core/budget.ts';
+import type { Dispatcher } from '../core/dispatch.ts';
 import { taskFingerprint, type RunConfig } from '../core/run-config.ts';
 import type { StepTask } from '../core/task.ts';
 import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { createProgress } from './progress.ts';
@@ -46,6 +48,7 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
     taskOptions,
     taskFingerprint: taskFingerprint(task),
     model: options.model,
+    ensemble: options.dispatch.ensemble === undefined ? null : options.dispatch.ensemble.map(({ spec, weight }) => ({ spec, weight })),
     k: options.k,
     seed: options.seed,
     maxOutputTokens: options.maxOutputTokens,
@@ -53,18 +56,37 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
     maxSamplesPerStep: options.maxSamplesPerStep,
     concurrency: options.concurrency,
     baseURL: options.baseURL ?? null,
-    apiKeyEnv: options.model.startsWith('openai:') ? API_KEY_ENV : null,
+    apiKeyEnv: options.model.startsWith('openai:') || options.dispatch.ensemble?.some(({ spec }) => spec.startsWith('openai:')) === true ? API_KEY_ENV : null,
+    endpointsFile: options.dispatch.endpointsFile ?? null,
   };
 }
 
-/** The model a configuration names, built exactly as `maker run` builds it (the simulated model's seed is the run seed). */
-export function modelFor(config: RunConfig, task: AnyTask, apiKey: string | undefined): LanguageModel {
-  return createModel(config.model, {
-    behaviour: task.sim,
-    seed: config.seed,
-    ...(config.baseURL === null ? {} : { baseURL: config.baseURL }),
-    ...(apiKey === undefined ? {} : { apiKey }),
-  });
+/**
+ * The dispatcher factory of a configuration, built exactly as `maker run` builds its dispatcher (the simulated
+ * model's seed is the run seed), with this session's dispatch flags (retries, limits, budgets) and the spend of
+ * earlier sessions.
+ */
+export function dispatcherFor(
+  config: RunConfig,
+  task: AnyTask,
+  apiKey: string | undefined,
+  dispatch: DispatchFlags,
+): (alreadySpent: Spend) => Dispatcher {
+  return (alreadySpent) =>
+    buildDispatcher({
+      model: config.model,
+      baseURL: config.baseURL ?? undefined,
+      apiKey,
+      seed: config.seed,
+      concurrency: config.concurrency,
+      dispatch: {
+        ...dispatch,
+        ensemble: config.ensemble ?? undefined,
+        endpointsFile: config.endpointsFile ?? undefined,
+      },
+      behaviour: task.sim,
+      alreadySpent,
+    });
 }
 
 /** Quotes a path for a shell command line when it needs it. */
@@ -83,7 +105,7 @@ export interface DurableSession {
   readonly dir: string;
   readonly force?: boolean;
   readonly task: AnyTask;
-  readonly model: LanguageModel;
+  readonly dispatcher: (alreadySpent: Spend) => Dispatcher;
   readonly config: RunConfig;
   readonly json: boolean;
   readonly progress: boolean;
@@ -114,7 +136,7 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   const options = {
     dir: session.dir,
     task: session.task,
-    model: session.model,
+    dispatcher: session.dispatcher,
     config: session.config,
     run: {
       ...session.run,
@@ -176,7 +198,7 @@ export async function runInDirectory(
     dir: String(raw['runDir']),
     force: raw['force'] === true,
     task,
-    model: modelFor(config, task, options.apiKey),
+    dispatcher: dispatcherFor(config, task, options.apiKey, options.dispatch),
     config,
     json: options.json,
     progress: options.progress,

@@ -2,12 +2,14 @@
  * `maker resume DIR`: continues a journaled run (`maker run ... --run-dir DIR`) from its last durable step, to
  * the same decisions, final state and totals as a run never interrupted. Flags that decide the run may be given
  * to check it is the run meant (a different value is refused, naming what differs); flags that do not (the
- * endpoint, concurrency, output) may change between sessions.
+ * endpoint, concurrency, retries, limits, budgets, output) may change between sessions. Budgets cap the whole
+ * run: a run stopped by `--budget-usd 10` resumes with `--budget-usd 20` for ten dollars more.
  */
 import { Option, type Command } from 'commander';
 import type { RunConfig } from '../core/run-config.ts';
 import { readRunConfig } from '../core/run-dir.ts';
-import { modelFor, runDurableSession, taskFor } from './durable.ts';
+import { addDispatchOptions, resolveDispatchFlags } from './dispatch-options.ts';
+import { dispatcherFor, runDurableSession, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 
@@ -21,7 +23,7 @@ const NUMBER_CHECKS = [
 ] as const;
 
 export function registerResume(program: Command, context: CommandContext): void {
-  program
+  const resume = program
     .command('resume')
     .description("continue a journaled run from its last durable step (same seed: same result as if it had never stopped)")
     .argument('<dir>', 'the run directory given to `maker run ... --run-dir`')
@@ -35,31 +37,34 @@ export function registerResume(program: Command, context: CommandContext): void 
     .option('--seed <seed>', "check: the run's seed")
     .option('--max-output-tokens <n>', "check: the run's output cap")
     .option('--context-budget <tokens>', "check: the run's context budget")
-    .option('--max-samples <n>', "check: the run's per-step sample cap")
-    .action(async (dir: string, raw: Record<string, unknown>) => {
-      const stored = readRunConfig(dir);
-      const task = taskFor(stored);
-      // Identity flags replace the stored values only so that the comparison names them when they differ.
-      const checks: Record<string, number> = {};
-      for (const [field, key, name, min] of NUMBER_CHECKS) if (raw[key] !== undefined) checks[field] = integerFlag(name, String(raw[key]), min);
-      const config: RunConfig = {
-        ...stored,
-        ...(raw['model'] === undefined ? {} : { model: String(raw['model']) }),
-        ...checks,
-        concurrency: raw['concurrency'] === undefined ? stored.concurrency : integerFlag('concurrency', String(raw['concurrency']), 1, 10_000),
-        baseURL: raw['baseUrl'] === undefined ? stored.baseURL : String(raw['baseUrl']),
-      };
-      const apiKey = raw['apiKey'] === undefined ? (stored.apiKeyEnv === null ? undefined : process.env[stored.apiKeyEnv]) : String(raw['apiKey']);
-      await runDurableSession(context, {
-        mode: 'resume',
-        dir,
-        task,
-        model: modelFor(config, task, apiKey),
-        config,
-        json: raw['json'] === true,
-        progress: raw['progress'] !== false,
-        extra: { ...stored.taskOptions },
-      });
+    .option('--max-samples <n>', "check: the run's per-step sample cap");
+  addDispatchOptions(resume).action(async (dir: string, raw: Record<string, unknown>) => {
+    const stored = readRunConfig(dir);
+    const task = taskFor(stored);
+    // Identity flags replace the stored values only so that the comparison names them when they differ.
+    const checks: Record<string, number> = {};
+    for (const [field, key, name, min] of NUMBER_CHECKS) if (raw[key] !== undefined) checks[field] = integerFlag(name, String(raw[key]), min);
+    const dispatch = resolveDispatchFlags(raw);
+    const config: RunConfig = {
+      ...stored,
+      ...(raw['model'] === undefined ? {} : { model: String(raw['model']) }),
+      ...(dispatch.ensemble === undefined ? {} : { ensemble: dispatch.ensemble }),
+      ...(dispatch.endpointsFile === undefined ? {} : { endpointsFile: dispatch.endpointsFile }),
+      ...checks,
+      concurrency: raw['concurrency'] === undefined ? stored.concurrency : integerFlag('concurrency', String(raw['concurrency']), 1, 10_000),
+      baseURL: raw['baseUrl'] === undefined ? stored.baseURL : String(raw['baseUrl']),
+    };
+    const apiKey = raw['apiKey'] === undefined ? (stored.apiKeyEnv === null ? undefined : process.env[stored.apiKeyEnv]) : String(raw['apiKey']);
+    await runDurableSession(context, {
+      mode: 'resume',
+      dir,
+      task,
+      dispatcher: dispatcherFor(config, task, apiKey, dispatch),
+      config,
+      json: raw['json'] === true,
+      progress: raw['progress'] !== false,
+      extra: { ...stored.taskOptions },
     });
+  });
 }
 

@@ -35,6 +35,8 @@ const config: RunConfig = {
   concurrency: 3,
   baseURL: null,
   apiKeyEnv: null,
+  ensemble: null,
+  endpointsFile: null,
 };
 
 let root: string;

@@ -16,6 +16,11 @@ export interface RunConfig {
   readonly taskFingerprint: string;
   /** Model spec (`sim:gpt-4.1-mini`, `openai:NAME`). */
   readonly model: string;
+  /**
+   * Ensemble members, when votes are drawn from several models (which model answers which sample decides the
+   * votes); null for one model.
+   */
+  readonly ensemble: ReadonlyArray<{ readonly spec: string; readonly weight: number }> | null;
   readonly k: number;
   readonly seed: number;
   readonly maxOutputTokens: number;
@@ -27,10 +32,15 @@ export interface RunConfig {
   readonly baseURL: string | null;
   /** Name of the environment variable holding the API key (never the key itself). */
   readonly apiKeyEnv: string | null;
+  /**
+   * Endpoints file the dispatcher was built from, read again on resume: its keys, limits and URLs may change
+   * between sessions, its models should not.
+   */
+  readonly endpointsFile: string | null;
 }
 
 /** Fields that decide what a run does: a resume must match them all. */
-export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
+export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'ensemble', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
 
 /** A short hash of the task's first prompt, which holds its rules, strategy and size. */
 export function taskFingerprint(task: StepTask<unknown, unknown>): string {

@@ -93,10 +93,11 @@ export function readRunConfig(dir: string): RunConfig & { readonly createdAt: st
     throw new MakerError('E_RUN_CONFIG', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (file.format !== 1) throw new MakerError('E_RUN_CONFIG', `${path}: unknown format \`${String(file.format)}\`, expected 1`);
-  const missing = IDENTITY_FIELDS.filter((field) => file[field] === undefined);
+  const missing = IDENTITY_FIELDS.filter((field) => file[field] === undefined && field !== 'ensemble');
   if (missing.length > 0) throw new MakerError('E_RUN_CONFIG', `${path} lacks ${missing.map((field) => `\`${field}\``).join(', ')}`);
   const { format: _format, ...config } = file as ConfigFile;
-  return config;
+  // Directories written before these fields existed ran one model from flags.
+  return { ...config, ensemble: config.ensemble ?? null, endpointsFile: config.endpointsFile ?? null };
 }
 
 /** Whether a process with this id is alive on this machine. */

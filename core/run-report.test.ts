@@ -37,6 +37,8 @@ beforeAll(async () => {
       concurrency: 3,
       baseURL: null,
       apiKeyEnv: null,
+      ensemble: null,
+      endpointsFile: null,
     },
   });
 });
