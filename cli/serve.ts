@@ -61,7 +61,7 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--faults <kinds>', `fault kinds, optionally weighted (rate-limit=2,hang=1): ${INJECTABLE_FAULTS.join(', ')}`)
     .option('--fault-seed <seed>', 'seed of the fault injector', '0')
     .option('--retry-after-ms <ms>', 'wait an injected 429 asks for', '100')
-    .option('--hang-ms <ms>', 'how long a hanging connection is held before it is dropped', '60000')
+    .option('--hang-ms <ms>', 'how long a hanging connection is held before it is dropped (longer than client timeouts)', '600000')
     .action(async (raw: Record<string, unknown>) => {
       const taskName = String(raw['task']);
       const behaviour = SERVE_TASKS[taskName];

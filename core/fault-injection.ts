@@ -64,7 +64,10 @@ export interface FaultInjectorOptions {
   readonly script?: readonly (InjectableFault | undefined)[];
   /** Wait an injected 429 asks for, in milliseconds (`retry-after-ms`; `retry-after` in whole seconds, rounded up). @default 100 */
   readonly retryAfterMs?: number;
-  /** How long a hanging connection is held before the server drops it, in milliseconds. @default 60000 */
+  /**
+   * How long a hanging connection is held before the server drops it, in milliseconds: longer than any client
+   * timeout worth testing, so the client sees a timeout, yet bounded so the server never leaks sockets. @default 600000
+   */
   readonly hangMs?: number;
 }
 
@@ -103,7 +106,7 @@ export function createFaultInjector(options: FaultInjectorOptions = {}): FaultIn
   const rate = options.rate ?? 0;
   if (!(rate >= 0 && rate <= 1)) throw new InputError(`Expected the fault rate to be a probability in [0, 1], got \`${rate}\``);
   const retryAfterMs = options.retryAfterMs ?? 100;
-  const hangMs = options.hangMs ?? 60_000;
+  const hangMs = options.hangMs ?? 600_000;
   for (const [name, value] of [['retryAfterMs', retryAfterMs], ['hangMs', hangMs]] as const) {
     if (!(value >= 0 && Number.isFinite(value))) throw new InputError(`Expected \`${name}\` to be a number >= 0, got \`${value}\``);
   }
