@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { startChatServer, type ChatCompletionBody } from '../core/chat-server.ts';
+import { createSimModel } from '../core/sim-model.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher, ensembleFlag, rateLimitFlag, resolveDispatchFlags } from './dispatch-options.ts';
 import { runCli } from './testing.ts';
@@ -43,5 +45,26 @@ describe('dispatch flags', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(message);
+  });
+
+  it('sends what quirky models need: no temperature, max_completion_tokens instead of max_tokens', async () => {
+    const bodies: ChatCompletionBody[] = [];
+    const server = await startChatServer({ model: createSimModel({ behaviour: hanoiSim }), intercept: (_req, _res, body) => (bodies.push(body), false) });
+    try {
+      const args = ['run', 'hanoi', '--disks', '2', '--model', 'openai:o3-mini', '--base-url', server.url, '--api-key', 'test', '--no-progress'];
+      await runCli(args);
+      expect(bodies[0]).toMatchObject({ temperature: 0, max_tokens: 750 });
+      bodies.length = 0;
+      const { code } = await runCli([...args, '--omit-temperature', '--max-completion-tokens']);
+      expect(code).toBe(0);
+      expect(bodies.length).toBeGreaterThan(0);
+      for (const body of bodies) {
+        expect(body).not.toHaveProperty('temperature');
+        expect(body).not.toHaveProperty('max_tokens');
+        expect(body.max_completion_tokens).toBe(750);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
