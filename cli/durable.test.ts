@@ -117,6 +117,13 @@ describe('maker run --run-dir, maker resume, maker report', () => {
     expect(withoutTiming(resumed, ['calls'])).toEqual(withoutTiming(whole, ['calls']));
   });
 
+  it('ends a run stopped by an error with the error and how to resume', async () => {
+    const args = ['run', 'hanoi', '--disks', '6', '--model', 'sim:gpt-4.1-nano', '--max-samples', '4', '--no-progress', '--run-dir', dir];
+    const { code, stderr } = await runCli(args);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^maker: Step (\d+) undecided after 4 samples .*\nmaker: stopped at step \1 of 63 by that error; resume with: maker resume .*\n$/);
+  });
+
   it('says so when there is nothing left to resume', async () => {
     await runCli([...RUN, '--run-dir', dir]);
     const { code, stderr } = await runCli(['resume', dir, '--no-progress']);

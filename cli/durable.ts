@@ -10,7 +10,9 @@
  */
 import type { Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../core/durable-run.ts';
-import { InputError } from '../core/errors.ts';
+import { InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
+import { runPaths } from '../core/run-dir.ts';
+import { readSnapshot } from '../core/snapshot.ts';
 import type { Spend } from '../core/budget.ts';
 import type { Dispatcher } from '../core/dispatch.ts';
 import { taskFingerprint, type RunConfig } from '../core/run-config.ts';
@@ -118,9 +120,11 @@ export interface DurableSession {
 /**
  * Starts or resumes a journaled run. The first SIGINT or SIGTERM stops it after a clean journal and snapshot;
  * a second one exits at once (the journal is still consistent: each record is written whole). Prints the
- * summary as `maker run` does, and on stderr where a stopped run stands and how to resume it.
+ * summary as `maker run` does, and on stderr where a stopped run stands and how to resume it; a run ended by an
+ * error (an undecided step, a failing endpoint) prints the error and the same line. Returns the result, or
+ * undefined after such an error.
  */
-export async function runDurableSession(context: CommandContext, session: DurableSession): Promise<DurableRunResult<unknown>> {
+export async function runDurableSession(context: CommandContext, session: DurableSession): Promise<DurableRunResult<unknown> | undefined> {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -150,6 +154,14 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   let result: DurableRunResult<unknown>;
   try {
     result = session.mode === 'start' ? await startDurableRun({ ...options, force: session.force ?? false }) : await resumeDurableRun(options);
+  } catch (error) {
+    // Refusals and damage stop before any step runs; an error during the run leaves a failed snapshot to resume.
+    if (!(error instanceof MakerError) || error instanceof InputError || error instanceof JournalCorruptError) throw error;
+    const step = readSnapshot(runPaths(session.dir).snapshot)?.step;
+    context.stderr.write(`maker: ${error.message}\n`);
+    context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; resume with: ${resumeCommand(session.dir)}\n`);
+    context.exitCode = 1;
+    return undefined;
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
