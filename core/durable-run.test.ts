@@ -258,6 +258,16 @@ describe('durable runs', () => {
     expect(readSnapshot(runPaths(dir).snapshot)!.spent?.calls).toBe(more.budget?.spent.calls);
   });
 
+  it('resumes a run killed before it wrote its journal or first snapshot from the start', async () => {
+    const reference = await uninterrupted();
+    await startDurableRun(options({ run: stopAt(5) }));
+    rmSync(runPaths(dir).journal);
+    rmSync(runPaths(dir).snapshot);
+    const result = await resumeDurableRun(options());
+    expect(result.session.startStep).toBe(0);
+    expect(readFileSync(runPaths(dir).journal).equals(reference.journal)).toBe(true);
+  });
+
   it('returns a finished run as it ended, running nothing', async () => {
     const first = await startDurableRun(options());
     const again = await resumeDurableRun(options());

@@ -134,6 +134,11 @@ describe('the run journal', () => {
     expect(() => scanJournal(path)).toThrow(/line 2 .*for step 2, expected step 1/);
   });
 
+  it('reads a missing journal as empty, unless a snapshot names records in it', () => {
+    expect(scanJournal(path)).toEqual({ records: 0, validBytes: 0, tornTail: undefined });
+    expect(() => scanJournal(path, { from: { offset: 300, step: 2 } })).toThrow(/the journal is missing, but the snapshot names 2 records in it/);
+  });
+
   it('decodes only from a snapshot position, still verifying the records before it', async () => {
     const { texts } = await recordedRun(4);
     write(texts);

@@ -17,7 +17,7 @@
  * expected after a power loss and is cut off on resume; a damaged record anywhere else is a
  * `JournalCorruptError` naming the line and byte offset.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { JournalCorruptError } from './errors.ts';
 import { lineJson, lineProblem, maxFramedBytes, writeFramedLine } from './framed-line.ts';
 import { decodeRecord, type JournalRecord } from './journal-record.ts';
@@ -200,10 +200,15 @@ function quickIndex(buffer: Buffer, start: number, end: number): number {
 /**
  * Reads a journal from the start, verifying every record's checksum and that steps run 0, 1, 2, ... without a
  * gap or a repeat. A damaged last record is reported as `tornTail`; damage anywhere else throws
- * `JournalCorruptError`. Memory stays bounded by the longest record, however long the journal.
+ * `JournalCorruptError`. A missing file reads as empty (a run killed before it created its journal). Memory
+ * stays bounded by the longest record, however long the journal.
  */
 export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}): JournalScan {
   const from = options.from ?? { offset: 0, step: 0 };
+  if (!existsSync(path)) {
+    if (from.offset === 0 && from.step === 0) return { records: 0, validBytes: 0, tornTail: undefined };
+    throw new JournalCorruptError(path, undefined, 0, `the journal is missing, but the snapshot names ${from.step} records in it`);
+  }
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
