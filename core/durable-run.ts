@@ -7,9 +7,10 @@
  * A resumed run with the same configuration decides every step as the uninterrupted run would have, and ends
  * in the same state with the same totals: per-sample randomness derives from (run seed, step, sample index),
  * and the state and totals come back exactly from the latest snapshot plus the journal records after it. Only
- * real time differs: wall time, and call latencies against a real endpoint. The cost of calls made for a step
- * that was in progress when the run stopped is not in the totals (that step is decided again, and counted
- * once).
+ * what is real differs: wall time, call latencies against a real endpoint, and spend. The totals leave out the
+ * calls (and faults) of a step that was in progress when a session stopped, since that step is decided again
+ * and counted once; budget spend (`snapshot.spent`, carried into each session's dispatcher) counts every call
+ * made, so a budget caps what the whole run really spends.
  */
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
