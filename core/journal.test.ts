@@ -44,9 +44,8 @@ function offsetAfter(texts: readonly string[], count: number): number {
   return texts.slice(0, count).reduce((sum, text) => sum + Buffer.byteLength(text) + 10, 0);
 }
 
-/** Byte offset where record `index` starts. */
-function offsetOf(index: number): number {
-  const data = readFileSync(path);
+/** Byte offset where record `index` starts in `data` (by default, the journal as it is now). */
+function offsetOf(index: number, data: Buffer = readFileSync(path)): number {
   let offset = 0;
   for (let i = 0; i < index; i++) offset = data.indexOf(0x0a, offset) + 1;
   return offset;
@@ -105,7 +104,7 @@ describe('the run journal', () => {
     const whole = readFileSync(path);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: texts.length - 2 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (index, at, delta) => {
-        const start = offsetOf(index);
+        const start = offsetOf(index, whole);
         const end = whole.indexOf(0x0a, start);
         const damaged = Buffer.from(whole);
         const position = start + (at % (end - start + 1));
@@ -121,8 +120,18 @@ describe('the run journal', () => {
         expect((error as JournalCorruptError).line).toBeLessThanOrEqual(index + 1);
         expect((error as Error).message).toMatch(/journal\.jsonl, line \d+ \(byte \d+\)/);
       }),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
+  });
+
+  it('refuses a lost line end before the last record, though it merges two records into the last line', async () => {
+    const { texts } = await recordedRun(3);
+    write(texts);
+    const data = readFileSync(path);
+    const end = offsetOf(texts.length - 1) - 1;
+    data[end] = 0x20;
+    writeFileSync(path, data);
+    expect(() => scanJournal(path)).toThrow(new RegExp(`line ${texts.length - 1} \\(byte ${offsetOf(texts.length - 2)}\\)`));
   });
 
   it('refuses a repeated or missing step', async () => {

@@ -198,6 +198,15 @@ function quickIndex(buffer: Buffer, start: number, end: number): number {
 }
 
 /**
+ * Whether a damaged line ends with a whole intact record: then the damage (a lost line end, say) is in the
+ * record before it, and the line is not a torn write, which can only leave the last record incomplete.
+ */
+function endsWithIntactRecord(buffer: Buffer, start: number, newline: number): boolean {
+  const from = buffer.lastIndexOf(PREFIX, newline);
+  return from > start && lineProblem(buffer, from, newline) === undefined;
+}
+
+/**
  * Reads a journal from the start, verifying every record's checksum and that steps run 0, 1, 2, ... without a
  * gap or a repeat. A damaged last record is reported as `tornTail`; damage anywhere else throws
  * `JournalCorruptError`. A missing file reads as empty (a run killed before it created its journal). Memory
@@ -278,7 +287,7 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
       const problem = lineProblem(buffer, start, newline);
       const last = end >= size;
       if (problem !== undefined) {
-        if (last) return finish(offset, { offset, bytes: size - offset, line, problem });
+        if (last && !endsWithIntactRecord(buffer, start, newline)) return finish(offset, { offset, bytes: size - offset, line, problem });
         corrupt(offset, problem);
       }
       let index: number;
