@@ -6,7 +6,7 @@ import { runCli } from '../cli/testing.ts';
 import { startChatServer } from '../core/chat-server.ts';
 import { createSimModel } from '../core/sim-model.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
-import { mergeShards, runScenario, type BenchSettings, type ResultDocument } from './harness/index.ts';
+import { mergeShards, renderResults, runScenario, type BenchSettings, type ResultDocument } from './harness/index.ts';
 import { SCENARIO_NAMES, type AnyScenario } from './harness/scenario.ts';
 import { findScenario, SCENARIOS } from './scenarios/index.ts';
 
@@ -47,6 +47,16 @@ describe('the benchmark harness', () => {
     const merged = await mergeShards(files, { outDir: parts, lookup: findScenario });
     expect(merged.document.shards).toHaveLength(3);
     expect(summaryOf(parts, 'scaling')).toEqual(summaryOf(whole, 'scaling'));
+  });
+
+  it('redraws tables and plots from a results file alone, identically', async () => {
+    const dir = tempDir();
+    await runScenario(findScenario('strategies')!, { settings, outDir: dir });
+    const markdown = readFileSync(join(dir, 'strategies.md'), 'utf8');
+    const svg = readFileSync(join(dir, 'strategies.svg'), 'utf8');
+    await renderResults(join(dir, 'strategies.json'), { lookup: findScenario });
+    expect(readFileSync(join(dir, 'strategies.md'), 'utf8')).toBe(markdown);
+    expect(readFileSync(join(dir, 'strategies.svg'), 'utf8')).toBe(svg);
   });
 
   it('refuses to merge when a shard is missing, naming it', async () => {

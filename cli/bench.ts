@@ -3,12 +3,13 @@
  *   maker bench SCENARIO [--quick] [--model M] [--seed S] [--shard i/n] [--json]   one scenario
  *   maker bench all [--quick] ...                                                  the whole suite
  *   maker bench merge FILE...                                                      join a sharded sweep
+ *   maker bench render FILE...                                                     redraw tables and plots from results JSON
  *   maker bench list                                                               what each scenario measures
  * Results go to results/ (results/quick/ with --quick): <scenario>.json, .md and .svg, and an index README.md.
  * An interrupted sweep continues where it stopped when the same command is run again.
  */
 import { Command, Option } from 'commander';
-import { runScenario, mergeShards, parseShard, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
+import { runScenario, mergeShards, parseShard, renderResults, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
 import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/scenario.ts';
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
@@ -158,6 +159,17 @@ export function registerBench(program: Command, context: CommandContext): void {
       });
       const scenario = findScenario(outcome.document.scenario)!;
       report(context, scenario, outcome, { json: raw['json'] === true } as BenchCommandOptions);
+    });
+
+  bench
+    .command('render')
+    .description('redraw the tables and plots of results files without rerunning them (after changing only a report)')
+    .argument('<files...>', 'results files, e.g. results/scaling.json')
+    .action(async (files: string[]) => {
+      for (const file of files) {
+        const outcome = await renderResults(file, { lookup: findScenario });
+        context.stderr.write(`${outcome.document.scenario}: redrew ${outcome.files.markdown} and ${outcome.files.svg}\n`);
+      }
     });
 
   bench

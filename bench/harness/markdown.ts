@@ -38,8 +38,9 @@ export function probability(value: number): string {
   return value.toPrecision(3);
 }
 
-/** Dollars, with cents below $100 and whole dollars above. */
+/** Dollars: two significant figures below a cent, cents below $100, whole dollars above. */
 export function dollars(value: number): string {
+  if (value > 0 && value < 0.01) return `$${value.toPrecision(2)}`;
   return value < 100 ? `$${value.toFixed(2)}` : `$${int(value)}`;
 }
 

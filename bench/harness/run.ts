@@ -4,7 +4,7 @@
  * several, the shard file that `mergeShards` joins with the others.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { createModel } from '../../core/models.ts';
 import { openCheckpoint } from './checkpoint.ts';
@@ -76,6 +76,8 @@ export async function runScenario(scenario: AnyScenario, options: RunScenarioOpt
   const { settings } = options;
   const startedAt = new Date();
   const startLoad = loadAverage();
+  // Versions as the sweep starts: the code that runs is the code loaded now, whatever is committed meanwhile.
+  const startVersions = versions();
   const started = performance.now();
   const plan = scenario.plan(settings);
   const shard = options.shard ?? { index: 1, count: 1 };
@@ -126,7 +128,7 @@ export async function runScenario(scenario: AnyScenario, options: RunScenarioOpt
     size: settings.size,
     date: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
-    versions: versions(),
+    versions: startVersions,
     machine: machine(),
     loadAverage: { start: startLoad, end: loadAverage() },
   };
@@ -233,4 +235,38 @@ export async function mergeShards(files: readonly string[], options: MergeOption
     durationMs: shards.reduce((sum, shard) => sum + shard.durationMs, 0),
   };
   return (await writeResults(scenario, settings, plan.params, outcomes, provenance, shards, options.outDir)) as ScenarioRun & { kind: 'complete' };
+}
+
+/** Options of {@link renderResults}. */
+export interface RenderOptions {
+  /** Finds a scenario by name. */
+  readonly lookup: (name: string) => AnyScenario | undefined;
+  /** Where to write. @default the results file's own folder */
+  readonly outDir?: string;
+}
+
+/**
+ * Redraws a scenario's tables and plot from its results JSON, without running anything: for when only the
+ * report changed. The data, parameters and provenance stay as measured; the scenario must still plan the same
+ * parameters from the recorded settings, or its results would no longer match its code.
+ */
+export async function renderResults(file: string, options: RenderOptions): Promise<ScenarioRun & { kind: 'complete' }> {
+  let document: ResultDocument;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8')) as ResultDocument;
+  } catch (error) {
+    throw new InputError(`Cannot read results file \`${file}\`: ${(error as Error).message}`, { cause: error });
+  }
+  if (document.format !== 'maker-bench-result/1') throw new InputError(`Expected \`${file}\` to be a maker bench results file, got format \`${String(document.format)}\``);
+  const scenario = options.lookup(document.scenario);
+  if (scenario === undefined) throw new InputError(`Unknown scenario \`${document.scenario}\` in \`${file}\``);
+  const settings: BenchSettings = { ...document.settings, apiKey: undefined };
+  const plan = scenario.plan(settings);
+  if (JSON.stringify(plan.params) !== JSON.stringify(document.params)) {
+    throw new InputError(`The \`${document.scenario}\` scenario no longer plans the parameters \`${file}\` was measured with; rerun it`);
+  }
+  const outcomes = document.cases.map((item) => ({ ...item }));
+  return (await writeResults(scenario, settings, document.params, outcomes, document.provenance, document.shards, options.outDir ?? dirname(file))) as ScenarioRun & {
+    kind: 'complete';
+  };
 }

@@ -17,6 +17,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** How big a sweep: `test` is the smallest case (for the test suite), `quick` about two minutes for the suite, `full` what results/ holds. */
 export const BENCH_SIZES = ['test', 'quick', 'full'] as const;
+/** One of {@link BENCH_SIZES}. */
 export type BenchSize = (typeof BENCH_SIZES)[number];
 
 /** Settings from the command line, resolved; every scenario reads the same ones. */

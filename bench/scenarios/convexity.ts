@@ -45,6 +45,7 @@ interface ConvexityResult {
   readonly confusion: unknown;
 }
 
+/** The convexity scenario: macro-F1 against composition depth for focused, flat and accumulating. */
 export const convexityScenario = defineScenario<ConvexityParams, ConvexityCase, ConvexityResult>({
   name: 'convexity',
   title: 'Convexity: F1 against composition depth',

@@ -21,7 +21,7 @@ export const MICRO_TASKS = [
   'race: 5 votes, ahead-by-3',
   'parse: Hanoi answer (20 disks)',
   'parse: convexity answer',
-  'parse: flat Hanoi answer (1,023 moves)',
+  'parse: flat Hanoi (1,023 moves)',
   'prompt: Hanoi step (20 disks)',
   'prompt: Hanoi step + token count',
   'prompt: convexity focused node',
@@ -76,7 +76,7 @@ function fixture(task: MicroTask): () => unknown {
     }
     case 'parse: convexity answer':
       return () => parseAnswer('The argument is convex and exp is nondecreasing.\ncurvature = CONVEX\nsign = NONNEGATIVE');
-    case 'parse: flat Hanoi answer (1,023 moves)': {
+    case 'parse: flat Hanoi (1,023 moves)': {
       const text = movesText(flatSolution(10));
       return () => parseFlatHanoi(text, 10);
     }
@@ -110,6 +110,7 @@ function fixture(task: MicroTask): () => unknown {
   }
 }
 
+/** The micro scenario: tinybench timings of the hot path of one voted step. */
 export const microScenario = defineScenario<MicroParams, MicroCase, MicroResult>({
   name: 'micro',
   title: 'Micro-benchmarks: the hot path of one voted step',

@@ -113,6 +113,7 @@ function rowsOf(params: ScalingParams, outcomes: readonly { input: ScalingCase; 
   return rows;
 }
 
+/** The scaling scenario: total samples against task length at k_min, fitted against s, s ln s and s^2. */
 export const scalingScenario = defineScenario<ScalingParams, ScalingCase, ScalingResult>({
   name: 'scaling',
   title: 'Cost scaling: samples against task length',
@@ -241,11 +242,15 @@ export const scalingScenario = defineScenario<ScalingParams, ScalingCase, Scalin
         const total = fit.coefficient * law.f(row.steps);
         data.push({ model: row.model, steps: row.steps, series: `fit: c·${law.name}`, perStep: total / row.steps, total });
       }
+      const line = fits[row.model]!.perStep;
+      const perStep = line.intercept + line.slope * Math.log(row.steps);
+      data.push({ model: row.model, steps: row.steps, series: 'fit: s·(a + b ln s)', perStep, total: perStep * row.steps });
     }
     const maxPerStep = Math.max(...rows.map((row) => Math.max(row.samplesPerStep, row.predictedPerStep))) * 1.6;
-    const series = ['measured', 'predicted (two-candidate, k_min)', ...COST_LAWS.map((law) => `fit: c·${law.name}`)];
-    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: ['#000000', '#999999', '#1f77b4', '#d62728', '#2ca02c'] } };
-    const x = { field: 'steps', type: 'quantitative', scale: { type: 'log' }, title: 'steps s (log scale)', axis: { format: '~s' } };
+    const series = ['measured', 'predicted (two-candidate, k_min)', ...COST_LAWS.map((law) => `fit: c·${law.name}`), 'fit: s·(a + b ln s)'];
+    const color = { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: ['#000000', '#999999', '#1f77b4', '#d62728', '#2ca02c', '#9467bd'] } };
+    const x = { field: 'steps', type: 'quantitative', scale: { type: 'log', nice: false }, title: 'steps s (log scale)', axis: { format: '~s' } };
+    const dashed = "datum.series === 'predicted (two-candidate, k_min)' || datum.series === 'fit: s·(a + b ln s)'";
     const panel = (y: Record<string, unknown>, title: string, clipTo?: number) => ({
       title,
       facet: { column: { field: 'model', type: 'nominal', title: null } },
@@ -256,7 +261,7 @@ export const scalingScenario = defineScenario<ScalingParams, ScalingCase, Scalin
           {
             transform: [{ filter: "datum.series !== 'measured'" }, ...(clipTo === undefined ? [] : [{ filter: `datum.perStep <= ${clipTo}` }])],
             mark: { type: 'line', clip: true, strokeWidth: 1.5 },
-            encoding: { x, y, color, strokeDash: { condition: { test: "datum.series === 'predicted (two-candidate, k_min)'", value: [4, 3] }, value: [1, 0] } },
+            encoding: { x, y, color, strokeDash: { condition: { test: dashed, value: [4, 3] }, value: [1, 0] } },
           },
           { transform: [{ filter: "datum.series === 'measured'" }], mark: { type: 'point', filled: true, size: 40 }, encoding: { x, y, color } },
         ],

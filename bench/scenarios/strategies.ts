@@ -92,6 +92,7 @@ interface Row {
   readonly costPerSuccess: number;
 }
 
+/** The strategies scenario: flat, no voting, majority of n and ahead-by-k, each with and without red flags. */
 export const strategiesScenario = defineScenario<StrategiesParams, StrategiesCase, StrategiesResult>({
   name: 'strategies',
   title: 'Strategies: what decomposition, voting and red-flagging buy',
@@ -250,11 +251,14 @@ export const strategiesScenario = defineScenario<StrategiesParams, StrategiesCas
       '',
       ...flagsBuy.map((line) => `- ${line}`),
       '',
-      'Why: a flat call must get every move right, so its success is about the product of the per-move successes',
-      '(compounded per prompt, so a hard puzzle stays hard across resamples). Decomposition without voting still',
-      'multiplies hundreds of per-step successes. A fixed majority of n is fooled whenever the prompt\'s recurring wrong',
-      'answer wins two of three samples; ahead-by-k keeps sampling exactly on those contested steps. Red flags discard',
-      'over-long answers, which are far more often wrong — they remove correlated errors that voting alone cannot outvote.',
+      'Why: a flat call must get every move right, so it succeeds about (1 - e)^s of the time for a per-step error e —',
+      'no better than decomposition without voting, which multiplies the same s per-step successes. A fixed majority of',
+      'n decides contested steps on whatever the n samples say, so a prompt\'s recurring wrong answer wins whenever it',
+      'takes the plurality; ahead-by-k keeps sampling exactly on those steps. Red flags discard over-long answers, which',
+      'are far more often wrong, so under ahead-by-k they remove errors that voting alone would have to outvote. Under a',
+      'fixed n they can hurt: on hard prompts the model rambles, red flags discard most of the n samples, and one or two',
+      'surviving votes decide the step. Wrong steps per run count every wrong step, and a run that goes wrong once has',
+      'derailed: most of its later steps are wrong too.',
     ].join('\n');
 
     const data = rows.map((row) => ({ strategy: row.label, redFlagging: row.redFlagging ? 'with red-flagging' : 'without red-flagging', success: row.success, low: row.low, high: row.high, samplesPerStep: row.samplesPerStep, costPerRun: row.costPerRun }));

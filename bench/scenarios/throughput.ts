@@ -26,12 +26,13 @@ interface ThroughputParams {
 }
 
 interface ThroughputCase {
-  readonly kind: Kind;
+  /** `baseline`: a 2-disk `maker run`, whose peak RSS is the process's own footprint (Node, tsx, tokenizer tables). */
+  readonly kind: Kind | 'baseline';
   readonly repeat: number;
 }
 
 interface ThroughputResult {
-  readonly kind: Kind;
+  readonly kind: Kind | 'baseline';
   readonly repeat: number;
   readonly command: string;
   /** The run's own wall time, measured around its loop (no process start-up). */
@@ -46,14 +47,16 @@ interface ThroughputResult {
   readonly loadBefore: [number, number, number];
 }
 
-function commandArgs(kind: Kind, params: ThroughputParams, seed: number): string[] {
-  const common = ['--disks', String(params.disks), '--k', String(params.k), '--model', params.model, '--seed', String(seed), '--json'];
-  return kind === 'executor' ? ['run', 'hanoi', ...common, '--no-progress'] : ['bench', 'plain-loop', ...common];
+function commandArgs(kind: Kind | 'baseline', params: ThroughputParams, seed: number): string[] {
+  const disks = kind === 'baseline' ? 2 : params.disks;
+  const common = ['--disks', String(disks), '--k', String(params.k), '--model', params.model, '--seed', String(seed), '--json'];
+  return kind === 'plain' ? ['bench', 'plain-loop', ...common] : ['run', 'hanoi', ...common, '--no-progress'];
 }
 
 /** Megabytes (10^6 bytes) from mebibytes, as the target is stated in MB. */
 const megabytes = (mib: number) => (mib * 2 ** 20) / 1e6;
 
+/** The throughput scenario: `maker run hanoi` against the plain loop, median wall time and peak RSS. */
 export const throughputScenario = defineScenario<ThroughputParams, ThroughputCase, ThroughputResult>({
   name: 'throughput',
   title: 'Throughput: the executor against a plain loop',
@@ -72,7 +75,7 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
     }
     const sizes = { test: { disks: 5, repeats: 1 }, quick: { disks: 16, repeats: 3 }, full: { disks: 20, repeats: 3 } } as const;
     const params: ThroughputParams = { model, k: 3, ...sizes[settings.size] };
-    const cases: BenchCase<ThroughputCase>[] = [];
+    const cases: BenchCase<ThroughputCase>[] = [{ id: 'baseline', label: 'baseline: a 2-disk run (process footprint)', weight: 0.05, input: { kind: 'baseline', repeat: 1 } }];
     for (let repeat = 1; repeat <= params.repeats; repeat++) {
       for (const kind of KINDS) {
         cases.push({ id: `${kind}/${repeat}`, label: `${kind} run ${repeat} of ${params.repeats} (${params.disks} disks)`, weight: kind === 'executor' ? 1.4 : 1, input: { kind, repeat } });
@@ -108,7 +111,9 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
   },
 
   report(params, outcomes) {
-    const results = outcomes.map((outcome) => outcome.result);
+    const all = outcomes.map((outcome) => outcome.result);
+    const baseline = all.find((result) => result.kind === 'baseline');
+    const results = all.filter((result) => result.kind !== 'baseline');
     const of = (kind: Kind) => results.filter((result) => result.kind === kind);
     const stats = KINDS.map((kind) => {
       const runs = of(kind);
@@ -136,7 +141,8 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
     const headline =
       `${params.disks}-disk Hanoi (${int(executor.steps)} steps): the executor takes ${fixed(executor.medianWallMs / 1000, 1)} s against the plain loop's ` +
       `${fixed(plain.medianWallMs / 1000, 1)} s, ${fixed(ratio, 2)}x (target ≤ ${THROUGHPUT_TARGETS.ratio}x: ${ratio <= THROUGHPUT_TARGETS.ratio ? 'met' : 'NOT met'}); ` +
-      `peak RSS ${fixed(rssMB, 0)} MB (target < ${THROUGHPUT_TARGETS.peakRssMB} MB: ${rssMB < THROUGHPUT_TARGETS.peakRssMB ? 'met' : 'NOT met'}).`;
+      `peak RSS ${fixed(rssMB, 0)} MB (target < ${THROUGHPUT_TARGETS.peakRssMB} MB: ${rssMB < THROUGHPUT_TARGETS.peakRssMB ? 'met' : 'NOT met'}; ` +
+      `the plain loop peaks at ${fixed(megabytes(plain.peakRssMiB), 0)} MB${baseline?.peakRssMiB == null ? '' : `, a 2-disk run at ${fixed(megabytes(baseline.peakRssMiB), 0)} MB`}).`;
     const markdown = [
       `**Finding.** ${headline}`,
       '',
@@ -158,13 +164,20 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
       '',
       `- ratio of medians, executor / plain loop: **${fixed(ratio, 3)}x** of the runs' own wall time (${fixed(processRatio, 3)}x including process start-up)`,
       `- both drew the same samples in every run: ${sameSamples ? 'yes' : 'NO'}`,
+      ...(baseline?.peakRssMiB == null
+        ? []
+        : [
+            `- peak RSS of a 2-disk \`maker run\` (the process's own footprint: Node, tsx, the tokenizer's tables): ${fixed(megabytes(baseline.peakRssMiB), 0)} MB, so the ` +
+              `${params.disks}-disk run adds ${fixed(rssMB - megabytes(baseline.peakRssMiB), 0)} MB at its peak (the plain loop ${fixed(megabytes(plain.peakRssMiB - baseline.peakRssMiB), 0)} MB): ` +
+              'heap the garbage collector lets grow as the steps stream through (the executor keeps no per-step state)',
+          ]),
       `- load average (1 min) before each run: ${loads.map((load) => fixed(load, 2)).join(', ')} (timings taken under load are noisy)`,
       '',
       'Every run:',
       '',
       table(
         [{ header: 'run', align: 'left' }, { header: 'command', align: 'left' }, 'wall (s)', 'process (s)', 'peak RSS (MB)', 'load before'],
-        results.map((r) => [`${r.kind} ${r.repeat}`, `\`${r.command}\``, fixed(r.wallMs / 1000, 2), fixed(r.processMs / 1000, 2), r.peakRssMiB === null ? '—' : fixed(megabytes(r.peakRssMiB), 0), r.loadBefore.join(', ')]),
+        all.map((r) => [r.kind === 'baseline' ? 'baseline' : `${r.kind} ${r.repeat}`, `\`${r.command}\``, fixed(r.wallMs / 1000, 2), fixed(r.processMs / 1000, 2), r.peakRssMiB === null ? '—' : fixed(megabytes(r.peakRssMiB), 0), r.loadBefore.join(', ')]),
       ),
     ].join('\n');
     const data = results.map((r) => ({ run: r.kind === 'plain' ? 'plain loop' : 'executor', wall: r.wallMs / 1000, rss: r.peakRssMiB === null ? null : megabytes(r.peakRssMiB) }));
@@ -184,6 +197,7 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
       data: { values: data },
       vconcat: [panel('wall', 'wall time of the run (s)', plain.medianWallMs * THROUGHPUT_TARGETS.ratio / 1000), panel('rss', 'peak resident memory (MB)', THROUGHPUT_TARGETS.peakRssMB)],
     } as unknown as TopLevelSpec;
-    return { summary: { headline, ratio, processRatio, sameSamples, plain, executor, peakRssMB: rssMB }, markdown, plot };
+    const baselineRssMB = baseline?.peakRssMiB == null ? null : megabytes(baseline.peakRssMiB);
+    return { summary: { headline, ratio, processRatio, sameSamples, plain, executor, peakRssMB: rssMB, baselineRssMB }, markdown, plot };
   },
 });
