@@ -3,7 +3,7 @@
  * (tables, findings, how it was produced) and results/<scenario>.svg (the plot), plus results/README.md, an index
  * of every scenario's results found in the directory.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { describeMachine, type Provenance } from './provenance.ts';
 import { SCENARIO_NAMES, type AnyScenario, type BenchSettings, type CaseOutcome, type ScenarioReport } from './scenario.ts';
@@ -107,6 +107,29 @@ interface IndexEntry {
   readonly headline: string | undefined;
 }
 
+/** Markdown results in the folder (and one level below) that no scenario wrote, with their first heading. */
+function otherResults(outDir: string): { path: string; title: string }[] {
+  const scenarioFiles = new Set(SCENARIO_NAMES.map((name) => `${name}.md`));
+  const found: { path: string; title: string }[] = [];
+  const visit = (relative: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(outDir, relative), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory() && depth === 0 && !entry.name.startsWith('.') && entry.name !== 'quick' && entry.name !== 'test') visit(path, 1);
+      if (!entry.isFile() || !entry.name.endsWith('.md') || entry.name === 'README.md' || (depth === 0 && scenarioFiles.has(entry.name))) continue;
+      const heading = /^#\s+(.+)$/m.exec(readFileSync(join(outDir, path), 'utf8'));
+      found.push({ path, title: heading?.[1]?.trim() ?? path });
+    }
+  };
+  visit('', 0);
+  return found;
+}
+
 /** Rewrites `<outDir>/README.md` from the result files present there. */
 export function writeIndex(outDir: string, lookup: (name: string) => AnyScenario | undefined = () => undefined): string {
   const entries: IndexEntry[] = [];
@@ -141,6 +164,12 @@ export function writeIndex(outDir: string, lookup: (name: string) => AnyScenario
     lines.push(`## [${entry.title}](${entry.name}.md)`, '', entry.description, '');
     if (entry.headline !== undefined) lines.push(`**Result:** ${entry.headline}`, '');
     lines.push(`[![${entry.title}](${entry.name}.svg)](${entry.name}.md)`, '', `\`${entry.command}\` — ${entry.date}`, '');
+  }
+  const others = otherResults(outDir);
+  if (others.length > 0) {
+    lines.push('## Other results in this folder', '', 'Written by their own benchmarks (each file says how):', '');
+    for (const other of others) lines.push(`- [${other.title}](${other.path})`);
+    lines.push('');
   }
   const path = join(outDir, 'README.md');
   mkdirSync(outDir, { recursive: true });
