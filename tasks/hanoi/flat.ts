@@ -13,6 +13,7 @@ import type { ChatMessage } from '../../core/model.ts';
 import { hashString } from '../../core/rng.ts';
 import type { ParseResult, SimBehaviour, StepTask } from '../../core/task.ts';
 import { MAX_DISKS } from './task.ts';
+import { rulesAndStrategy } from './prompt.ts';
 import { applyMove, directionFor, formatPegs, initialPegs, isGoal, strategyMove, type Direction, type Move, type Pegs } from './rules.ts';
 
 /** The state of a flat run: the voted move list, once there is one. */
@@ -26,21 +27,11 @@ export interface FlatHanoiOptions {
   readonly disks: number;
 }
 
-const CYCLE: Record<Direction, string> = { 1: 'clockwise (0 -> 1 -> 2 -> 0)', [-1]: 'counterclockwise (0 -> 2 -> 1 -> 0)' };
-
 /** The flat prompt's system message for n disks. */
 export function flatSystemMessage(disks: number, direction: Direction): string {
   return `You are solving the Tower of Hanoi puzzle with ${disks} disks, all moves in one answer.
 
-Rules:
-- There are three pegs, numbered 0, 1 and 2, and disks numbered 1 (smallest) to ${disks} (largest).
-- A state lists the disks on each peg from bottom to top; for example [[3, 2], [], [1]] has disks 3 and 2 on peg 0 with 2 on top, and disk 1 on peg 2.
-- Only the top disk of a peg may be moved, and only onto an empty peg or onto a larger disk.
-- The goal is to move all disks onto peg 2.
-
-Strategy (it reaches the goal in the fewest possible moves):
-- If the previous move did not move disk 1, or there was no previous move, move disk 1 one peg ${CYCLE[direction]}.
-- Otherwise, make the only legal move that does not involve disk 1.
+${rulesAndStrategy(disks, direction)}
 
 You are given the initial state. Work out the complete sequence of moves that reaches the goal.
 End your answer with exactly this line, listing every move in order:

@@ -8,11 +8,9 @@ import { formatMove, formatPegs, type Direction, type Move, type Pegs } from './
 
 const CYCLE: Record<Direction, string> = { 1: 'clockwise (0 -> 1 -> 2 -> 0)', [-1]: 'counterclockwise (0 -> 2 -> 1 -> 0)' };
 
-/** The system message for n disks. */
-export function systemMessage(disks: number, direction: Direction): string {
-  return `You are solving the Tower of Hanoi puzzle with ${disks} disks, one move at a time.
-
-Rules:
+/** The rules and the strategy, shared by the step prompt and the flat (whole-task) prompt. */
+export function rulesAndStrategy(disks: number, direction: Direction): string {
+  return `Rules:
 - There are three pegs, numbered 0, 1 and 2, and disks numbered 1 (smallest) to ${disks} (largest).
 - A state lists the disks on each peg from bottom to top; for example [[3, 2], [], [1]] has disks 3 and 2 on peg 0 with 2 on top, and disk 1 on peg 2.
 - Only the top disk of a peg may be moved, and only onto an empty peg or onto a larger disk.
@@ -20,7 +18,14 @@ Rules:
 
 Strategy (it reaches the goal in the fewest possible moves):
 - If the previous move did not move disk 1, or there was no previous move, move disk 1 one peg ${CYCLE[direction]}.
-- Otherwise, make the only legal move that does not involve disk 1.
+- Otherwise, make the only legal move that does not involve disk 1.`;
+}
+
+/** The system message for n disks. */
+export function systemMessage(disks: number, direction: Direction): string {
+  return `You are solving the Tower of Hanoi puzzle with ${disks} disks, one move at a time.
+
+${rulesAndStrategy(disks, direction)}
 
 You are given the previous move and the current state. Work out the next move and the state it leads to.
 End your answer with exactly these two lines:
