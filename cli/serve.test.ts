@@ -205,7 +205,7 @@ describe('maker serve', () => {
     [['--model', 'openai:gpt-4.1-mini'], /Expected --model to be sim:PROFILE/],
     [['--faults', 'boom'], /Expected fault kinds as KIND or KIND=WEIGHT/],
     [['--fault-rate', '2'], /Expected --fault-rate to be a number in \[0, 1\], got `2`/],
-    [['--task', 'chess'], /Expected --task to be one of hanoi, got `chess`/],
+    [['--task', 'chess'], /Expected --task to be one of hanoi, convexity, got `chess`/],
   ])('rejects bad input %j with one line and exit 2', async (args, message) => {
     const { code, stderr } = await runCli(['serve', '--port', '0', ...args]);
     expect(code).toBe(2);
@@ -229,5 +229,15 @@ describe('maker serve', () => {
     expect(body.usage.prompt_tokens).toBeGreaterThan(0);
     expect(stats.requests).toBe(1);
     expect(stdout).toMatch(/^maker serve: listening on http:\/\/127\.0\.0\.1:\d+\/v1 \(sim:o3-mini, task hanoi, no faults\)/);
+  });
+});
+
+describe('maker serve --task convexity', () => {
+  it('answers the convexity task’s prompts, so maker run convexity works against it', async () => {
+    const { serving, stop } = await serve(['--task', 'convexity']);
+    const run = await runCli(['run', 'convexity', '--depth', '4', '--count', '2', '--seed', '1', ...runFlags(serving.server.url)]);
+    await stop();
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ task: 'convexity', f1: 1, stepErrors: 0 });
   });
 });

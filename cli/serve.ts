@@ -15,12 +15,13 @@ import { InputError } from '../core/errors.ts';
 import { createFaultInjector, INJECTABLE_FAULTS, parseFaultKinds, type FaultInjector } from '../core/fault-injection.ts';
 import { createSimModel } from '../core/sim-model.ts';
 import type { SimBehaviour } from '../core/task.ts';
+import { convexitySim } from '../tasks/convexity/index.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 
 /** Tasks the server can answer, by name. */
-export const SERVE_TASKS: Readonly<Record<string, SimBehaviour>> = { hanoi: hanoiSim };
+export const SERVE_TASKS: Readonly<Record<string, SimBehaviour>> = { hanoi: hanoiSim, convexity: convexitySim };
 
 /** A running `maker serve`. */
 export interface Serving {
