@@ -36,6 +36,27 @@ describe('maker calibrate hanoi', () => {
     expect(result.meanOutputTokens).toBeGreaterThan(400);
   });
 
+  it('recommends the k and predicts the cost that maker estimate gives for the p it estimated', async () => {
+    const calibrated = await runCli(['calibrate', 'hanoi', '--disks', '12', '--model', 'sim:gpt-4.1-mini', '--samples', '3000', '--seed', '2', '--steps', '1048575', '--json']);
+    expect(calibrated.code).toBe(0);
+    const { recommendation } = JSON.parse(calibrated.stdout) as {
+      recommendation: { kind: string; k: number; estimate: Record<string, number> };
+    };
+    expect(recommendation.kind).toBe('recommended');
+    const used = recommendation.estimate;
+    const estimated = await runCli([
+      'estimate',
+      ...['--p', String(used['p']), '--v', String(used['v']), '--steps', String(used['steps']), '--target', String(used['target'])],
+      ...['--input-tokens', String(used['inputTokens']), '--output-tokens', String(used['outputTokens'])],
+      ...['--input-price', String(used['inputUsdPerMillion']), '--output-price', String(used['outputUsdPerMillion']), '--json'],
+    ]);
+    expect(estimated.code).toBe(0);
+    const estimate = JSON.parse(estimated.stdout) as Record<string, number>;
+    expect(estimate['k']).toBe(recommendation.k);
+    expect(estimate['expectedCostUsd']).toBeCloseTo(used['expectedCostUsd']!, 6);
+    expect(estimate['expectedSamples']).toBeCloseTo(used['expectedSamples']!, 3);
+  });
+
   it('gives the same numbers for the same seed', async () => {
     const args = ['calibrate', 'hanoi', '--disks', '6', '--model', 'sim:qwen3', '--samples', '200', '--seed', '5', '--json'];
     const first = await runCli(args);
