@@ -3,10 +3,10 @@ import type { Command } from 'commander';
 import type { CommandContext } from './main.ts';
 import { registerBench } from './bench.ts';
 import { registerCalibrate } from './calibrate.ts';
+import { registerConvexity } from './convexity.ts';
 import { registerEstimate } from './estimate.ts';
 import { registerKmin } from './kmin.ts';
 import { registerPlan } from './plan.ts';
-import { registerConvexity } from './convexity.ts';
 import { registerReport } from './report.ts';
 import { registerResume } from './resume.ts';
 import { registerRun } from './run.ts';
@@ -14,4 +14,4 @@ import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerKmin, registerEstimate, registerPlan, registerCalibrate, registerServe];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerServe, registerKmin, registerEstimate, registerPlan, registerCalibrate];
