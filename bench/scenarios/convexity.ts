@@ -5,7 +5,7 @@
  * ConvexBench curve, through the same voting executor.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { convexitySim, evaluateConvexity, STRATEGIES, type Strategy } from '../../tasks/convexity/index.ts';
+import { convexitySim, evaluateConvexity, STRATEGIES, type EvaluationResult, type Strategy } from '../../tasks/convexity/index.ts';
 import { dollars, fixed, int, table } from '../harness/markdown.ts';
 import { defineScenario, type BenchCase } from '../harness/scenario.ts';
 
@@ -26,24 +26,8 @@ interface ConvexityCase {
   readonly depth: number;
 }
 
-interface ConvexityResult {
-  readonly strategy: Strategy;
-  readonly depth: number;
-  readonly count: number;
-  readonly f1: number;
-  readonly curvatureAccuracy: number;
-  readonly signAccuracy: number;
-  readonly unanswered: number;
-  readonly samples: number;
-  readonly steps: number;
-  readonly stepErrors: number;
-  readonly redFlags: number;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly costUsd: number;
-  readonly wallMs: number;
-  readonly confusion: unknown;
-}
+/** One batch's scores, as evaluateConvexity gives them less the per-expression detail and the run's settings. */
+type ConvexityResult = Omit<EvaluationResult, 'outcomes' | 'perLabel' | 'model' | 'k' | 'seed'>;
 
 /** The convexity scenario: macro-F1 against composition depth for focused, flat and accumulating. */
 export const convexityScenario = defineScenario<ConvexityParams, ConvexityCase, ConvexityResult>({
@@ -86,24 +70,8 @@ export const convexityScenario = defineScenario<ConvexityParams, ConvexityCase, 
       k: params.k,
       onExpression: (done, total) => context.progress(done / total, `${done} of ${total} expressions`),
     });
-    return {
-      strategy: input.strategy,
-      depth: input.depth,
-      count: result.count,
-      f1: result.f1,
-      curvatureAccuracy: result.curvatureAccuracy,
-      signAccuracy: result.signAccuracy,
-      unanswered: result.unanswered,
-      samples: result.samples,
-      steps: result.steps,
-      stepErrors: result.stepErrors,
-      redFlags: result.redFlags,
-      promptTokens: result.promptTokens,
-      completionTokens: result.completionTokens,
-      costUsd: result.costUsd,
-      wallMs: Math.round(result.wallMs),
-      confusion: result.confusion,
-    };
+    const { outcomes: _outcomes, perLabel: _perLabel, model: _model, k: _k, seed: _seed, ...scores } = result;
+    return { ...scores, wallMs: Math.round(result.wallMs) };
   },
 
   report(params, outcomes) {
