@@ -195,10 +195,13 @@ export function expectedSamples(p: number, k: number, v = 1): number {
   return expectedVotes(p, k) / v;
 }
 
-function undecidedSeries(p: number, k: number, n: number, v: number): Float64Array {
-  // The margin (correct minus wrong votes) walks on -(k-1) .. k-1; each sample moves it up with p·v, down with
-  // (1-p)·v, or leaves it (red flag) with 1-v. Mass leaving the strip is decided. Only sums of positive terms,
-  // so even tails of 1e-300 keep full relative precision.
+/**
+ * The margin chain's undecided mass after each sample: 1, then the mass after sample 1, 2, ... (unbounded; the
+ * caller stops). The margin (correct minus wrong votes) walks on -(k-1) .. k-1; each sample moves it up with p·v,
+ * down with (1-p)·v, or leaves it (red flag) with 1-v. Mass leaving the strip is decided. Only sums of positive
+ * terms, so even tails of 1e-300 keep full relative precision.
+ */
+function* undecidedMasses(p: number, k: number, v: number): Generator<number, never> {
   const width = 2 * k - 1;
   const up = p * v;
   const down = (1 - p) * v;
@@ -206,9 +209,8 @@ function undecidedSeries(p: number, k: number, n: number, v: number): Float64Arr
   let current = new Float64Array(width);
   let next = new Float64Array(width);
   current[k - 1] = 1;
-  const tail = new Float64Array(n + 1);
-  tail[0] = 1;
-  for (let j = 1; j <= n; j++) {
+  yield 1;
+  for (;;) {
     let total = 0;
     for (let i = 0; i < width; i++) {
       const value = stay * current[i]! + (i > 0 ? up * current[i - 1]! : 0) + (i < width - 1 ? down * current[i + 1]! : 0);
@@ -216,8 +218,14 @@ function undecidedSeries(p: number, k: number, n: number, v: number): Float64Arr
       total += value;
     }
     [current, next] = [next, current];
-    tail[j] = total;
+    yield total;
   }
+}
+
+function undecidedSeries(p: number, k: number, n: number, v: number): Float64Array {
+  const tail = new Float64Array(n + 1);
+  const masses = undecidedMasses(p, k, v);
+  for (let j = 0; j <= n; j++) tail[j] = masses.next().value;
   return tail;
 }
 
@@ -273,22 +281,10 @@ export function sampleCap(p: number, k: number, s: number, risk: number, v = 1):
   expectNumber('risk', risk, 0, 1, 'both');
   checkV(v);
   const perStep = -Math.expm1(Math.log1p(-risk) / s);
-  const width = 2 * k - 1;
-  let current = new Float64Array(width);
-  let next = new Float64Array(width);
-  current[k - 1] = 1;
-  const up = p * v;
-  const down = (1 - p) * v;
-  const stay = 1 - v;
+  const masses = undecidedMasses(p, k, v);
+  masses.next();
   for (let n = 1; n <= SAMPLE_CAP_SEARCH_LIMIT; n++) {
-    let total = 0;
-    for (let i = 0; i < width; i++) {
-      const value = stay * current[i]! + (i > 0 ? up * current[i - 1]! : 0) + (i < width - 1 ? down * current[i + 1]! : 0);
-      next[i] = value;
-      total += value;
-    }
-    [current, next] = [next, current];
-    if (total <= perStep) return n;
+    if (masses.next().value <= perStep) return n;
   }
   return Infinity;
 }
