@@ -61,7 +61,7 @@ describe('README', () => {
   it.each(blocks.filter((block) => block.lang === 'ts').map((block, index) => [index, block.code] as const))('TypeScript snippet %i runs', (index, code) => {
     const file = join(scratch, `snippet-${index}.mts`);
     const source = code.replace(/from 'maker-ts(\/[\w/-]+)?'/g, (_, sub: string | undefined) => {
-      const target = sub === undefined ? 'index.ts' : sub === '/testing' ? 'core/testing/index.ts' : `${sub.slice(1)}/index.ts`;
+      const target = sub === undefined ? 'index.ts' : sub === '/testing' ? 'testing/index.ts' : `${sub.slice(1)}/index.ts`;
       return `from '${join(root, target)}'`;
     });
     writeFileSync(file, source);

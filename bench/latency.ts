@@ -9,9 +9,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createDispatcher } from '../core/dispatch.ts';
-import { createOpenAIModel } from '../core/openai-model.ts';
-import { runTask } from '../core/scheduler.ts';
+import { createDispatcher } from '../dispatch/dispatcher.ts';
+import { createOpenAIModel } from '../models/openai-model.ts';
+import { runTask } from '../run/run-task.ts';
 import { createHanoiTask } from '../tasks/hanoi/index.ts';
 import { describeMachine, loadAverage, machine, median, versions } from './harness/index.ts';
 import { startServe } from './latency-server.ts';

@@ -4,7 +4,7 @@
  * machinery (no promises, queue, red-flag rules objects, events or totals).
  */
 import { mixSeed } from '../core/rng.ts';
-import type { SimModel } from '../core/sim-model.ts';
+import type { SimModel } from '../models/sim-model.ts';
 import type { StepTask } from '../core/task.ts';
 
 /** Result of a plain-loop run. */

@@ -10,8 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { createSimModel } from '../core/sim-model.ts';
-import { createHanoiTask, hanoiStateAt } from '../tasks/hanoi/index.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { createHanoiTask, hanoiStateAt, hanoiSim } from '../tasks/hanoi/index.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -24,7 +24,7 @@ const parallel = Number(values.parallel);
 /** Per-sample error of valid responses, no voting, over random steps of the oracle trajectory. */
 function singleSampleError(samples: number): { valid: number; wrong: number; redFlagged: number } {
   const task = createHanoiTask({ disks });
-  const model = createSimModel({ profile: 'gpt-4.1-mini', behaviour: task.sim, seed: 1 });
+  const model = createSimModel({ profile: 'gpt-4.1-mini', behaviour: hanoiSim, seed: 1 });
   let valid = 0;
   let wrong = 0;
   let redFlagged = 0;

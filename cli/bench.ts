@@ -14,9 +14,9 @@ import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
 import { InputError } from '../core/errors.ts';
-import { DEFAULT_MODEL } from '../core/models.ts';
-import { createSimModel } from '../core/sim-model.ts';
-import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { DEFAULT_MODEL } from '../models/model-spec.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 
@@ -187,7 +187,7 @@ export function registerBench(program: Command, context: CommandContext): void {
       const spec = String(raw['model']);
       if (!spec.startsWith('sim:')) throw new InputError(`Expected --model to be sim:PROFILE for the plain loop, got \`${spec}\``);
       const task = createHanoiTask({ disks });
-      const model = createSimModel({ profile: spec.slice(4), behaviour: task.sim, seed });
+      const model = createSimModel({ profile: spec.slice(4), behaviour: hanoiSim, seed });
       const started = performance.now();
       const result = plainLoop(task, model, k, seed);
       const wallMs = Math.round(performance.now() - started);

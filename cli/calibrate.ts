@@ -4,8 +4,8 @@
  * confidence bound of p.
  */
 import { Option, type Command } from 'commander';
-import { createModel, DEFAULT_MODEL } from '../core/models.ts';
-import { findProfile } from '../core/profiles.ts';
+import { createModel, DEFAULT_MODEL } from '../models/model-spec.ts';
+import { findProfile } from '../models/profiles.ts';
 import {
   collectCalibrationSamples,
   recommendK,
@@ -15,8 +15,8 @@ import {
   type Interval,
   type IntervalMethod,
   type KRecommendation,
-} from '../voting/calibration.ts';
-import { createHanoiTask, hanoiStateAt, MAX_DISKS } from '../tasks/hanoi/index.ts';
+} from '../planning/calibration.ts';
+import { createHanoiTask, hanoiStateAt, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { amount, count, dollars, labelled, probability } from './table.ts';
@@ -94,7 +94,7 @@ export function registerCalibrate(program: Command, context: CommandContext): vo
       const task = createHanoiTask({ disks });
       const steps = raw['steps'] === undefined ? task.totalSteps! : integerFlag('steps', String(raw['steps']), 1);
       const model = createModel(spec, {
-        behaviour: task.sim,
+        behaviour: hanoiSim,
         seed,
         ...(raw['baseUrl'] === undefined ? {} : { baseURL: String(raw['baseUrl']) }),
         ...(raw['apiKey'] === undefined ? {} : { apiKey: String(raw['apiKey']) }),

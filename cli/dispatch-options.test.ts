@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startChatServer, type ChatCompletionBody } from '../core/chat-server.ts';
-import { createSimModel } from '../core/sim-model.ts';
+import { startChatServer, type ChatCompletionBody } from '../testing/chat-server.ts';
+import { createSimModel } from '../models/sim-model.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher, ensembleFlag, rateLimitFlag, resolveDispatchFlags } from './dispatch-options.ts';
 import { runCli } from './testing.ts';

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BudgetLimits, Spend } from '../core/budget.ts';
-import { createDispatcher, type Dispatcher } from '../core/dispatch.ts';
-import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../core/endpoint-config.ts';
-import type { EndpointOptions } from '../core/endpoint-pool.ts';
+import type { BudgetLimits, Spend } from '../dispatch/budget.ts';
+import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
+import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../dispatch/endpoint-config.ts';
+import type { EndpointOptions } from '../dispatch/endpoint-pool.ts';
 import { InputError } from '../core/errors.ts';
-import { createModel } from '../core/models.ts';
-import type { SimBehaviour } from '../core/task.ts';
+import { createModel } from '../models/model-spec.ts';
+import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
 /** Rate limits per endpoint. */

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scanJournal } from '../core/journal.ts';
+import { scanJournal } from '../durable/journal.ts';
 import { randomStream } from '../core/rng.ts';
-import { runPaths } from '../core/run-dir.ts';
-import { readSnapshot } from '../core/snapshot.ts';
+import { runPaths } from '../durable/run-dir.ts';
+import { readSnapshot } from '../durable/snapshot.ts';
 import { runCli } from './testing.ts';
 
 const MAKER = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'maker.js');

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startChatServer } from '../core/chat-server.ts';
-import { startDurableRun } from '../core/durable-run.ts';
-import { readRunConfig, runPaths } from '../core/run-dir.ts';
-import { createSimModel } from '../core/sim-model.ts';
-import { createHanoiTask } from '../tasks/hanoi/index.ts';
+import { startChatServer } from '../testing/chat-server.ts';
+import { startDurableRun } from '../durable/durable-run.ts';
+import { readRunConfig, runPaths } from '../durable/run-dir.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { dispatcherFor, runConfigFor } from './durable.ts';
 import { resolveCommonRunOptions } from './run-options.ts';
 import { runCli } from './testing.ts';
@@ -57,7 +57,7 @@ describe('maker run --run-dir, maker resume, maker report', () => {
 
   it('never writes the API key into the run directory, only the name of its variable', async () => {
     const task = createHanoiTask({ disks: 2 });
-    const server = await startChatServer({ model: createSimModel({ behaviour: task.sim, seed: 1 }) });
+    const server = await startChatServer({ model: createSimModel({ behaviour: hanoiSim, seed: 1 }) });
     try {
       const secret = 'sk-test-do-not-store-0123456789';
       const { code } = await runCli(['run', 'hanoi', '--disks', '2', '--model', 'openai:gpt-4.1-mini', '--base-url', server.url, '--api-key', secret, '--run-dir', dir, '--no-progress']);

@@ -9,15 +9,15 @@
  * Every stop leaves a consistent journal and prints `resume with: maker resume DIR` on stderr.
  */
 import type { Command } from 'commander';
-import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../core/durable-run.ts';
+import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../durable/durable-run.ts';
 import { InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
-import { runPaths } from '../core/run-dir.ts';
-import { readSnapshot } from '../core/snapshot.ts';
-import type { Spend } from '../core/budget.ts';
-import type { Dispatcher } from '../core/dispatch.ts';
-import { taskFingerprint, type RunConfig } from '../core/run-config.ts';
+import { runPaths } from '../durable/run-dir.ts';
+import { readSnapshot } from '../durable/snapshot.ts';
+import type { Spend } from '../dispatch/budget.ts';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { taskFingerprint, type RunConfig } from '../durable/run-config.ts';
 import type { StepTask } from '../core/task.ts';
-import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
@@ -86,7 +86,7 @@ export function dispatcherFor(
         ensemble: config.ensemble ?? undefined,
         endpointsFile: config.endpointsFile ?? undefined,
       },
-      behaviour: task.sim,
+      behaviour: hanoiSim,
       alreadySpent,
     });
 }

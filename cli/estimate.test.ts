@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MODEL_PROFILES } from '../core/profiles.ts';
-import { expectedVotes } from '../voting/reliability.ts';
+import { MODEL_PROFILES } from '../models/profiles.ts';
+import { expectedVotes } from '../planning/reliability.ts';
 import { runCli } from './testing.ts';
 
 describe('maker estimate', () => {

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
-import { resolveProfile } from '../core/sim-model.ts';
-import { estimateRun, undecidedAfter, type RunEstimateOptions } from '../voting/reliability.ts';
+import { resolveProfile } from '../models/sim-model.ts';
+import { estimateRun, undecidedAfter, type RunEstimateOptions } from '../planning/reliability.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { amount, count, dollars, labelled, probability } from './table.ts';

@@ -1,6 +1,6 @@
 /** `maker kmin`: the least voting margin that reaches a target whole-task success (the paper's Eq. 14). */
 import type { Command } from 'commander';
-import { kMin, pFull, pStep, pCall } from '../voting/reliability.ts';
+import { kMin, pFull, pStep, pCall } from '../planning/reliability.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { labelled, probability } from './table.ts';

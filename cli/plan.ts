@@ -3,9 +3,9 @@
  * expected dollars, among the paper's profiles (all by default).
  */
 import type { Command } from 'commander';
-import { MODEL_PROFILES } from '../core/profiles.ts';
-import { resolveProfile } from '../core/sim-model.ts';
-import { plan, plannerProfileFrom, type PlanCandidate } from '../voting/planner.ts';
+import { MODEL_PROFILES } from '../models/profiles.ts';
+import { resolveProfile } from '../models/sim-model.ts';
+import { plan, plannerProfileFrom, type PlanCandidate } from '../planning/planner.ts';
 import { nonNegativeFlag, survivalFlag } from './estimate.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';

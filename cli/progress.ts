@@ -2,7 +2,7 @@
  * Live progress for long runs: a bar on a terminal (cli-progress), a line every few seconds otherwise.
  */
 import cliProgress from 'cli-progress';
-import type { RunTotals } from '../core/scheduler.ts';
+import type { RunTotals } from '../run/run-task.ts';
 
 /** Something that is told about progress and closed at the end. */
 export interface ProgressReporter {

@@ -4,10 +4,10 @@
  * `DIR/report.md`; `--json` prints the totals under the field names of `maker run --json`.
  */
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../core/atomic-file.ts';
-import { runPaths } from '../core/run-dir.ts';
-import { buildRunReport, describeStatus, renderRunReport, type RunReport } from '../core/run-report.ts';
-import type { RunResult } from '../core/scheduler.ts';
+import { writeFileAtomic } from '../durable/atomic-file.ts';
+import { runPaths } from '../durable/run-dir.ts';
+import { buildRunReport, describeStatus, renderRunReport, type RunReport } from '../durable/run-report.ts';
+import type { RunResult } from '../run/run-task.ts';
 import { resumeCommand, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';

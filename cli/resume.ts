@@ -6,8 +6,8 @@
  * run: a run stopped by `--budget-usd 10` resumes with `--budget-usd 20` for ten dollars more.
  */
 import { Option, type Command } from 'commander';
-import type { RunConfig } from '../core/run-config.ts';
-import { readRunConfig } from '../core/run-dir.ts';
+import type { RunConfig } from '../durable/run-config.ts';
+import { readRunConfig } from '../durable/run-dir.ts';
 import { addDispatchOptions, resolveDispatchFlags } from './dispatch-options.ts';
 import { dispatcherFor, runDurableSession, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';

@@ -4,7 +4,7 @@
  * run command's own file stays the Hanoi one.
  */
 import type { Command } from 'commander';
-import { createModel } from '../core/models.ts';
+import { createModel } from '../models/model-spec.ts';
 import { convexitySim, evaluateConvexity, MAX_GENERATED_DEPTH, STRATEGIES, type EvaluationResult } from '../tasks/convexity/index.ts';
 import { choiceFlag, integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';

@@ -3,7 +3,7 @@
  * their own and call {@link resolveCommonRunOptions} once.
  */
 import { Command, Option } from 'commander';
-import { DEFAULT_MODEL } from '../core/models.ts';
+import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { addDispatchOptions, resolveDispatchFlags, type DispatchFlags } from './dispatch-options.ts';
 import { integerFlag } from './flags.ts';
 

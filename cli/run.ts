@@ -1,7 +1,7 @@
 /** `maker run hanoi`: the paper's benchmark on any model. */
 import type { Command } from 'commander';
-import { runTask } from '../core/scheduler.ts';
-import { createHanoiTask, MAX_DISKS } from '../tasks/hanoi/index.ts';
+import { runTask } from '../run/run-task.ts';
+import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
@@ -24,7 +24,7 @@ export function registerRun(program: Command, context: CommandContext): void {
       await runInDirectory(context, raw, task, { disks }, options);
       return;
     }
-    const dispatcher = buildDispatcher({ ...options, behaviour: task.sim });
+    const dispatcher = buildDispatcher({ ...options, behaviour: hanoiSim });
     const progress = createProgress(context.stderr, task.totalSteps, options.progress);
     try {
       const result = await runTask({

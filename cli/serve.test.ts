@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startChatServer } from '../core/chat-server.ts';
-import { CLIENT_FAULT, INJECTABLE_FAULTS, type FaultInjectionStats } from '../core/fault-injection.ts';
-import { createSimModel } from '../core/sim-model.ts';
-import { createHanoiTask } from '../tasks/hanoi/index.ts';
+import { startChatServer } from '../testing/chat-server.ts';
+import { CLIENT_FAULT, INJECTABLE_FAULTS, type FaultInjectionStats } from '../testing/fault-injection.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { serveLifetime, type Serving } from './serve.ts';
 import { runCli, type CliOutcome } from './testing.ts';
 
@@ -99,7 +99,7 @@ describe('a rejected key', () => {
     const task = createHanoiTask({ disks: 3 });
     let requests = 0;
     const server = await startChatServer({
-      model: createSimModel({ behaviour: task.sim }),
+      model: createSimModel({ behaviour: hanoiSim }),
       intercept: (req, res) => {
         requests++;
         const key = (req.headers.authorization ?? '').replace('Bearer ', '');

@@ -10,11 +10,11 @@
  * while it runs.
  */
 import type { Command } from 'commander';
-import { startChatServer, type RunningChatServer } from '../core/chat-server.ts';
+import { startChatServer, type RunningChatServer } from '../testing/chat-server.ts';
 import { InputError } from '../core/errors.ts';
-import { createFaultInjector, INJECTABLE_FAULTS, parseFaultKinds, type FaultInjector } from '../core/fault-injection.ts';
-import { createSimModel } from '../core/sim-model.ts';
-import type { SimBehaviour } from '../core/task.ts';
+import { createFaultInjector, INJECTABLE_FAULTS, parseFaultKinds, type FaultInjector } from '../testing/fault-injection.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { convexitySim } from '../tasks/convexity/index.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';

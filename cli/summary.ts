@@ -1,8 +1,8 @@
 /**
  * The run summary, as JSON (one object, stable field names shared by run, resume and report) and as text.
  */
-import type { BudgetReport } from '../core/budget.ts';
-import type { RunResult } from '../core/scheduler.ts';
+import type { BudgetReport } from '../dispatch/budget.ts';
+import type { RunResult } from '../run/run-task.ts';
 
 const BUDGETS = ['calls', 'tokens', 'dollars', 'seconds'] as const;
 

@@ -1,43 +1,18 @@
 /**
- * The task API: a step task is data plus a few pure functions. The scheduler holds the exact state, asks the
- * task for each step's prompt, votes on parsed answers, and folds the winner back in with `absorb`. The task
- * never sees the model and the scheduler never computes a transition.
+ * The task API: a task is data plus a few pure functions. The engine holds the exact state, asks the task which
+ * calls are ready and what each one's prompt is, votes on parsed answers, and folds each winner back in with
+ * `absorb`. The task never sees the model and the engine never computes a transition.
+ *
+ * Two shapes: a {@link GraphTask} exposes every call that is ready in a state, each with a stable id (fan-out,
+ * and sub-goals added by a planning call's answer); a {@link StepTask} is its linear special case, one call per
+ * step, whose call ids are the step indices.
  */
 import type { ChatMessage } from './model.ts';
-import type { Random } from './rng.ts';
 
 /** A response parsed to its canonical key (what votes are compared by) and its value. */
 export type ParseResult<V> =
   | { readonly ok: true; readonly key: string; readonly value: V }
   | { readonly ok: false; readonly reason: string };
-
-/**
- * How the simulated model answers a task's prompts. It sees only the prompt text: a responder that cannot
- * find what it needs there answers wrongly, so a scheduler that leaves state out of the prompt fails.
- */
-export interface SimBehaviour {
-  /** The correct response text, derived from the prompt text alone; undefined if the prompt lacks what is needed. */
-  respond(prompt: string): string | undefined;
-  /**
-   * Plausible wrong response texts for this prompt, deterministic in the prompt, none equal to the correct one.
-   * The simulated model picks the prompt's attractor among them by hash and spreads the other errors over all.
-   * `correct` is the responder's answer, if it had one.
-   */
-  wrongAnswers(prompt: string, correct: string | undefined): readonly string[];
-  /** A malformed response (fails the task's parser). Defaults to prose without an answer. */
-  malformed?(prompt: string, random: Random): string;
-  /**
-   * Which label among `wrongAnswers` the attractor should favour, as an index; defaults to a hash of the prompt.
-   * Lets a task make errors lean one way (convexity: toward UNKNOWN).
-   */
-  attractorIndex?(prompt: string, wrong: readonly string[], hash: number): number;
-  /**
-   * How many steps one answer to this prompt must get right; defaults to 1. A prompt that asks for `m` steps at
-   * once (a flat, undecomposed call) is wrong with probability `1 - (1 - e)^m` for the mean per-step error `e`,
-   * and its ordinary answers are longer by the correct answer's own tokens.
-   */
-  stepsInAnswer?(prompt: string): number;
-}
 
 /** A task solved one step per voted call. `S` is the exact state, `V` a parsed answer's value. */
 export interface StepTask<S, V> {
@@ -59,8 +34,48 @@ export interface StepTask<S, V> {
   solved(state: S, step: number): boolean;
   /** The canonical key of the correct answer at this state: used only to measure errors, never to decide. */
   oracle?(state: S, step: number): string;
-  /** How the simulated model answers this task's prompts. */
-  readonly sim: SimBehaviour;
+}
+
+/** One voted call a graph task wants made: a stable id, its own bounded prompt, and what the task needs to read it. */
+export interface TaskCall<D = unknown> {
+  /**
+   * Stable and unique within the run, whatever order calls are decided in: sample seeds, journal records, resume
+   * and ensemble rotation key on it. A decimal integer id (`"17"`) seeds exactly as step 17 of a step task.
+   */
+  readonly id: string;
+  /** The call's prompt, built from exact state only. */
+  readonly messages: readonly ChatMessage[];
+  /** Whatever the task needs to parse, absorb and check this call's answer (which operator, which digits...). */
+  readonly data: D;
+  /** Ids of the calls whose answers this one was built from (informational; readiness is the task's to say). */
+  readonly after?: readonly string[];
+}
+
+/**
+ * A task as a graph of voted calls. `S` is the exact state, `V` a parsed answer's value, `D` a call's data.
+ * The engine asks `ready(state)` after every absorb and votes each returned call it has not yet started, all
+ * concurrently under one run-wide limit; each decided answer is absorbed as it lands, in whatever order, so
+ * `absorb` of independent calls must commute (the final state must not depend on completion order).
+ */
+export interface GraphTask<S, V, D = unknown> {
+  /** Short name used in output (`convexity`). */
+  readonly name: string;
+  /** Number of calls an error-free run makes, when known in advance. */
+  readonly totalCalls: number | undefined;
+  /** The exact state before the first call. */
+  initialState(): S;
+  /** Every call that can be made now (already started ones may be listed again; the engine skips them by id). */
+  ready(state: S): Iterable<TaskCall<D>>;
+  /** Strict parse of a response to `call`; a failure is a red flag, never repaired. */
+  parse(text: string, call: TaskCall<D>): ParseResult<V>;
+  /** Folds `call`'s voted answer into the state; may make new calls ready (sub-goals). */
+  absorb(state: S, call: TaskCall<D>, value: V): S;
+  /** True when nothing is left to do. */
+  done(state: S): boolean;
+  /** True when the final state is the task's goal. */
+  solved(state: S): boolean;
+  /** The canonical key of `call`'s correct answer: used only to measure errors, never to decide. */
+  oracle?(state: S, call: TaskCall<D>): string | undefined;
 }
 
 /** The text the simulated model (and any model) sees: all message contents, joined. */

@@ -1,10 +1,10 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../core/dispatch.ts';
+import { createDispatcher } from '../dispatch/dispatcher.ts';
 import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
-import { createScriptedModel, response } from '../core/testing/index.ts';
+import { createScriptedModel, response } from '../testing/index.ts';
 import { defaultRedFlags } from './red-flags.ts';
 import { voteStep, type VoteStepOptions } from './sampler.ts';
 import { firstThenRest } from './temperature.ts';

@@ -6,7 +6,7 @@
  * against an endpoint with jittery latency. Samples still in flight when the step decides are aborted and
  * never counted.
  */
-import type { DispatchedResponse, SampleDispatcher } from '../core/dispatch.ts';
+import type { DispatchedResponse, SampleDispatcher } from '../dispatch/dispatcher.ts';
 import { isAbortError } from '../core/errors.ts';
 import type { ChatMessage } from '../core/model.ts';
 import { mixSeed } from '../core/rng.ts';

@@ -3,7 +3,7 @@
  * the paper measured), the per-step error rate to plan margins and predictions with, and the output cap.
  */
 import { InputError } from '../../core/errors.ts';
-import { findProfile, type ModelProfile } from '../../core/profiles.ts';
+import { findProfile, type ModelProfile } from '../../models/profiles.ts';
 import type { BenchSettings } from './scenario.ts';
 
 /** The paper's over-long red flag, in output tokens. */

@@ -32,7 +32,7 @@ export interface Machine {
   readonly memoryGiB: number;
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** A dependency's version from its package.json (read, not imported: the plotting libraries load slowly). */

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
-import { createModel } from '../../core/models.ts';
+import { createModel } from '../../models/model-spec.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import { createSweepProgress } from './progress.ts';
 import { commandFor, loadAverage, machine, versions, type Provenance } from './provenance.ts';

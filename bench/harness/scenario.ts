@@ -7,8 +7,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { LanguageModel } from '../../core/model.ts';
-import type { SimParameters } from '../../core/sim-model.ts';
-import type { SimBehaviour } from '../../core/task.ts';
+import type { SimParameters } from '../../models/sim-model.ts';
+import type { SimBehaviour } from '../../models/sim-behaviour.ts';
 
 /** The scenarios, in suite order. */
 export const SCENARIO_NAMES = ['scaling', 'error-vs-k', 'strategies', 'convexity', 'throughput', 'micro'] as const;

@@ -11,13 +11,13 @@
  * wrong answer the attractor — where the paper's formulas should hold within the intervals.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimParameters } from '../../core/sim-model.ts';
-import { heterogeneityShift, resolveProfile, resolveSimParameters } from '../../core/sim-model.ts';
-import { createHanoiTask } from '../../tasks/hanoi/index.ts';
+import type { SimParameters } from '../../models/sim-model.ts';
+import { heterogeneityShift, resolveProfile, resolveSimParameters } from '../../models/sim-model.ts';
+import { createHanoiTask, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { defaultRedFlags } from '../../voting/red-flags.ts';
-import { multiCandidateRace } from '../../voting/multi-candidate.ts';
-import { expectedSamples, pFull, pStepFailure } from '../../voting/reliability.ts';
-import { wilsonInterval } from '../../voting/calibration.ts';
+import { multiCandidateRace } from '../../planning/multi-candidate.ts';
+import { expectedSamples, pFull, pStepFailure } from '../../planning/reliability.ts';
+import { wilsonInterval } from '../../planning/calibration.ts';
 import { fixed, int, interval, percent, probability, table } from '../harness/markdown.ts';
 import { hanoiSteps, outputCap, planningErrorRate } from '../harness/models.ts';
 import { defineScenario, type BenchCase, type BenchSettings } from '../harness/scenario.ts';
@@ -289,7 +289,7 @@ export const errorVsKScenario = defineScenario<ErrorParams, ErrorCase, ErrorResu
       const run = await measureRun(
         {
           task,
-          model: context.model(profile.spec, task.sim, modelOptions(seed)),
+          model: context.model(profile.spec, hanoiSim, modelOptions(seed)),
           seed,
           ...common,
           onStep: (event) => {
@@ -311,7 +311,7 @@ export const errorVsKScenario = defineScenario<ErrorParams, ErrorCase, ErrorResu
       const task = createHanoiTask({ disks: profile.taskDisks });
       const runSeed = seed + r;
       const run = await measureRun(
-        { task, model: context.model(profile.spec, task.sim, modelOptions(runSeed)), seed: runSeed, ...common, shouldStop: (totals) => (totals.errors > 0 ? 'first wrong step' : undefined) },
+        { task, model: context.model(profile.spec, hanoiSim, modelOptions(runSeed)), seed: runSeed, ...common, shouldStop: (totals) => (totals.errors > 0 ? 'first wrong step' : undefined) },
         context,
         1 << 30,
       );

@@ -4,7 +4,7 @@
  * plain JSON.
  */
 import { StepExhaustedError } from '../../core/errors.ts';
-import { emptyTotals, runTask, type RunOptions, type RunTotals } from '../../core/scheduler.ts';
+import { emptyTotals, runTask, type RunOptions, type RunTotals } from '../../run/run-task.ts';
 import type { CaseContext } from '../harness/scenario.ts';
 
 /** A run's measurements. */

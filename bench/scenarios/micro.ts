@@ -6,11 +6,11 @@
 import { Console } from 'node:console';
 import { Bench } from 'tinybench';
 import type { TopLevelSpec } from 'vega-lite';
-import { runTask } from '../../core/scheduler.ts';
-import { createSimModel } from '../../core/sim-model.ts';
-import { countMessageTokens } from '../../core/tokens.ts';
+import { runTask } from '../../run/run-task.ts';
+import { createSimModel } from '../../models/sim-model.ts';
+import { countMessageTokens } from '../../models/tokens.ts';
 import { createConvexityTask, parseAnswer } from '../../tasks/convexity/index.ts';
-import { answerText, createHanoiTask, flatSolution, hanoiStateAt, movesText, parseFlatHanoi, parseHanoi } from '../../tasks/hanoi/index.ts';
+import { answerText, createHanoiTask, flatSolution, hanoiStateAt, movesText, parseFlatHanoi, parseHanoi, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { applyMove, strategyMove, directionFor } from '../../tasks/hanoi/rules.ts';
 import { AheadByKRace } from '../../voting/ahead-by-k.ts';
 import { fixed, int, table } from '../harness/markdown.ts';
@@ -90,20 +90,20 @@ function fixture(task: MicroTask): () => unknown {
       return () => convexity.prompt(state, 0);
     }
     case 'sim call: new prompt': {
-      const model = createSimModel({ behaviour: hanoi.sim, seed: 1 });
+      const model = createSimModel({ behaviour: hanoiSim, seed: 1 });
       const prompts = states.map((state) => hanoi.prompt(state, 0));
       let seed = 0;
       return () => model.complete({ messages: prompts[seed % prompts.length]!, temperature: 0.1, maxOutputTokens: 750, seed: seed++ });
     }
     case 'sim call: later vote, same prompt': {
-      const model = createSimModel({ behaviour: hanoi.sim, seed: 1 });
+      const model = createSimModel({ behaviour: hanoiSim, seed: 1 });
       const messages = hanoi.prompt(states[0]!, 0);
       let seed = 0;
       return () => model.complete({ messages, temperature: 0.1, maxOutputTokens: 750, seed: seed++ });
     }
     case 'executor: 63-step Hanoi run, k = 3': {
       const small = createHanoiTask({ disks: 6 });
-      const model = createSimModel({ behaviour: small.sim, seed: 1 });
+      const model = createSimModel({ behaviour: hanoiSim, seed: 1 });
       let seed = 0;
       return () => runTask({ task: small, model, k: 3, seed: seed++ });
     }

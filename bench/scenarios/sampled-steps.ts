@@ -43,6 +43,5 @@ export function sampledHanoiSteps(disks: number, count: number, seed: number): S
       const at = stateAt(state.index);
       return hanoi.oracle!(at.state, at.step);
     },
-    sim: hanoi.sim,
   };
 }

@@ -5,8 +5,8 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { defaultRedFlags } from '../../voting/red-flags.ts';
-import { estimateRun, kMin } from '../../voting/reliability.ts';
-import { createHanoiTask } from '../../tasks/hanoi/index.ts';
+import { estimateRun, kMin } from '../../planning/reliability.ts';
+import { createHanoiTask, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { COST_LAWS, fitLaws, fitLine, powerLawExponent, type LawFit, type LineFit } from '../harness/fit.ts';
 import { dollars, fixed, int, table } from '../harness/markdown.ts';
 import { hanoiSteps, outputCap, planningErrorRate } from '../harness/models.ts';
@@ -155,7 +155,7 @@ export const scalingScenario = defineScenario<ScalingParams, ScalingCase, Scalin
     return measureRun(
       {
         task,
-        model: context.model(input.model, task.sim, { seed: input.seed }),
+        model: context.model(input.model, hanoiSim, { seed: input.seed }),
         k: input.k,
         seed: input.seed,
         maxOutputTokens: model.maxOutputTokens,

@@ -7,14 +7,14 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { promptText } from '../../core/task.ts';
-import { countTokens } from '../../core/tokens.ts';
-import { createFlatHanoiTask, createHanoiTask } from '../../tasks/hanoi/index.ts';
+import { countTokens } from '../../models/tokens.ts';
+import { createFlatHanoiTask, createHanoiTask, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { defaultRedFlags } from '../../voting/red-flags.ts';
 import { runMajorityOfN } from '../majority-of-n.ts';
-import { wilsonInterval } from '../../voting/calibration.ts';
+import { wilsonInterval } from '../../planning/calibration.ts';
 import { dollars, fixed, int, interval, percent, table } from '../harness/markdown.ts';
 import { hanoiSteps, outputCap, planningErrorRate } from '../harness/models.ts';
-import { estimateRun, kMin } from '../../voting/reliability.ts';
+import { estimateRun, kMin } from '../../planning/reliability.ts';
 import { defineScenario, type BenchCase } from '../harness/scenario.ts';
 import { measureRun } from './measure-run.ts';
 
@@ -141,9 +141,9 @@ export const strategiesScenario = defineScenario<StrategiesParams, StrategiesCas
       context.progress(run / params.runs, `run ${run + 1} of ${params.runs}`);
       if (input.strategy === 'flat') {
         const task = createFlatHanoiTask({ disks: params.disks });
-        const model = context.model(params.model, task.sim, { seed });
+        const model = context.model(params.model, hanoiSim, { seed });
         // The flat answer is the whole move list: its cap is the step cap plus room for the list.
-        const listTokens = countTokens(task.sim.respond(promptText(task.prompt(task.initialState(), 0))) ?? '');
+        const listTokens = countTokens(hanoiSim.respond(promptText(task.prompt(task.initialState(), 0))) ?? '');
         const cap = params.outputCap + Math.ceil(1.25 * listTokens);
         const result = await measureRun(
           {
@@ -161,7 +161,7 @@ export const strategiesScenario = defineScenario<StrategiesParams, StrategiesCas
         continue;
       }
       const task = createHanoiTask({ disks: params.disks });
-      const model = context.model(params.model, task.sim, { seed });
+      const model = context.model(params.model, hanoiSim, { seed });
       const maxOutputTokens = input.redFlagging ? params.outputCap : params.uncappedOutput;
       const redFlags = input.redFlagging ? defaultRedFlags(params.outputCap) : [];
       if (input.strategy === 'majority') {

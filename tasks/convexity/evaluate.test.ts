@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createModel } from '../../core/models.ts';
+import { createModel } from '../../models/model-spec.ts';
 import { evaluateConvexity } from './evaluate.ts';
 import { convexitySim } from './sim.ts';
 

@@ -4,7 +4,7 @@
  */
 import { InputError, MakerError, StepExhaustedError } from '../../core/errors.ts';
 import type { LanguageModel } from '../../core/model.ts';
-import { runTask, type RunTotals } from '../../core/scheduler.ts';
+import { runTask, type RunTotals } from '../../run/run-task.ts';
 import { generateExpressions, type GeneratorOptions } from './generator.ts';
 import type { Label } from './labels.ts';
 import { score, type Scored, type Scores } from './metrics.ts';

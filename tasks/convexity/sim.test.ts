@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomStream } from '../../core/rng.ts';
 import { promptText } from '../../core/task.ts';
-import { countMessageTokens } from '../../core/tokens.ts';
+import { countMessageTokens } from '../../models/tokens.ts';
 import { formatAnswer, labelKey } from './answer.ts';
 import { generateExpression } from './generator.ts';
 import { parseExpression } from './parser.ts';

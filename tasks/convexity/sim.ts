@@ -15,8 +15,8 @@
  * UNKNOWN-curvature answer whenever the correct curvature is something else.
  */
 import { hashString, unitFromHash, type Random } from '../../core/rng.ts';
-import type { SimBehaviour } from '../../core/task.ts';
-import { countTokens } from '../../core/tokens.ts';
+import type { SimBehaviour } from '../../models/sim-behaviour.ts';
+import { countTokens } from '../../models/tokens.ts';
 import { formatAnswer } from './answer.ts';
 import { children, type Expr } from './ast.ts';
 import { labelExpression, labelNode } from './dcp-labeller.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runTask } from '../../core/scheduler.ts';
-import { createSimModel } from '../../core/sim-model.ts';
-import { createScriptedModel } from '../../core/testing/index.ts';
+import { runTask } from '../../run/run-task.ts';
+import { createSimModel } from '../../models/sim-model.ts';
+import { createScriptedModel } from '../../testing/index.ts';
 import { promptText } from '../../core/task.ts';
 import { formatAnswer } from './answer.ts';
 import { convexitySim } from './sim.ts';

@@ -86,7 +86,6 @@ function flatTask(expr: Expr, truth: Label): ConvexityTask {
     solved: (state) => state.labels[0] !== undefined && labelKey(state.labels[0]) === labelKey(truth),
     oracle: () => labelKey(truth),
     answer: (state) => state.labels[0],
-    sim: convexitySim,
   };
 }
 
@@ -145,6 +144,5 @@ function nodeTask(expr: Expr, truth: Label, strategy: 'focused' | 'accumulating'
     // The locally correct answer: the rule applied to the children's voted labels (what this step should say).
     oracle: (state) => labelKey(labelNode(nodes[state.next]!.node, argLabels(state, nodes[state.next]!))),
     answer: (state) => state.labels[root],
-    sim: convexitySim,
   };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createSimModel } from '../../core/sim-model.ts';
+import { createSimModel } from '../../models/sim-model.ts';
 import { promptText } from '../../core/task.ts';
-import { countTokens } from '../../core/tokens.ts';
+import { countTokens } from '../../models/tokens.ts';
 import { createFlatHanoiTask, flatSolution, hanoiFlatSim, movesKey, movesText, parseFlatHanoi, solvesHanoi } from './flat.ts';
 import type { Move } from './rules.ts';
 
@@ -59,7 +59,7 @@ describe('flat Hanoi', () => {
     const trials = 4000;
     for (let seed = 0; seed < trials; seed++) {
       // Default heterogeneity: an m-step answer sees the mean per-step rate, whatever the prompt's own draw.
-      const model = createSimModel({ behaviour: task.sim, seed, parameters: { errorRate: e } });
+      const model = createSimModel({ behaviour: hanoiFlatSim, seed, parameters: { errorRate: e } });
       const { response } = model.complete({ messages, temperature: 0.1, maxOutputTokens: 100_000, seed });
       const parsed = task.parse(response.text);
       if (!parsed.ok || response.usage.completionTokens > 1.4 * (538 + countTokens(hanoiFlatSim.respond(promptText(messages))!))) continue;
@@ -74,7 +74,7 @@ describe('flat Hanoi', () => {
   it('a flat answer is as long as the profile answer plus the move list', () => {
     const task = createFlatHanoiTask({ disks: 7 });
     const messages = task.prompt(task.initialState(), 0);
-    const model = createSimModel({ behaviour: task.sim, seed: 3, parameters: { heterogeneity: 0, tokensSpread: 0 } });
+    const model = createSimModel({ behaviour: hanoiFlatSim, seed: 3, parameters: { heterogeneity: 0, tokensSpread: 0 } });
     const { response } = model.complete({ messages, temperature: 0.1, maxOutputTokens: 100_000, seed: 1 });
     expect(response.usage.completionTokens).toBe(538 + countTokens(hanoiFlatSim.respond(promptText(messages))!));
   });

@@ -11,7 +11,8 @@
 import { InputError } from '../../core/errors.ts';
 import type { ChatMessage } from '../../core/model.ts';
 import { hashString } from '../../core/rng.ts';
-import type { ParseResult, SimBehaviour, StepTask } from '../../core/task.ts';
+import type { ParseResult, StepTask } from '../../core/task.ts';
+import type { SimBehaviour } from '../../models/sim-behaviour.ts';
 import { MAX_DISKS } from './task.ts';
 import { rulesAndStrategy } from './prompt.ts';
 import { applyMove, directionFor, formatPegs, initialPegs, isGoal, strategyMove, type Direction, type Move, type Pegs } from './rules.ts';
@@ -199,6 +200,5 @@ export function createFlatHanoiTask(options: FlatHanoiOptions): StepTask<FlatHan
     done: (_state, step) => step >= 1,
     solved: (state, step) => step === 1 && state.moves !== undefined && solvesHanoi(state.moves, disks),
     oracle: () => (solutionKey ??= movesKey(flatSolution(disks, direction))),
-    sim: hanoiFlatSim,
   };
 }

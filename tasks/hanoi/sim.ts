@@ -4,7 +4,7 @@
  * answer. The corrupter offers the slips a language model plausibly makes: the wrong peg, the wrong direction,
  * a move that is not the strategy's, a state that forgets to apply the move or puts the disk at the bottom.
  */
-import type { SimBehaviour } from '../../core/task.ts';
+import type { SimBehaviour } from '../../models/sim-behaviour.ts';
 import { applyMove, formatMove, formatPegs, strategyMove, type Direction, type Move } from './rules.ts';
 
 /** What a prompt says, as the model would read it. */

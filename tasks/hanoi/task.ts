@@ -46,7 +46,6 @@ export function createHanoiTask(options: HanoiOptions): StepTask<HanoiState, Han
       const move = strategyMove(state.pegs, state.previous, direction);
       return move === undefined ? 'no legal move' : answerKey(move, applyMove(state.pegs, move));
     },
-    sim: hanoiSim,
   };
 }
 

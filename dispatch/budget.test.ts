@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Budget } from './budget.ts';
+import { manualClock } from '../core/clock.ts';
+
+describe('Budget', () => {
+  it('refuses the call that could take spend past a cap, counting the worst case of calls in flight', () => {
+    const budget = new Budget({ dollars: 1 }, () => 0);
+    const worst = { tokens: 100, dollars: 0.4 };
+    expect(budget.reserve(worst)).toBeUndefined();
+    expect(budget.reserve(worst)).toBeUndefined();
+    // Two calls in flight could cost 0.8; a third could reach 1.2.
+    expect(budget.reserve(worst)).toBe('dollars');
+    expect(budget.exhausted).toBe('dollars');
+  });
+
+  it('stays refused once refused, even when calls come back cheaper than feared', () => {
+    const budget = new Budget({ dollars: 1 }, () => 0);
+    const worst = { tokens: 100, dollars: 0.6 };
+    budget.reserve(worst);
+    expect(budget.reserve(worst)).toBe('dollars');
+    budget.release(worst);
+    budget.record(10, 0.01);
+    expect(budget.reserve({ tokens: 1, dollars: 0.001 })).toBe('dollars');
+  });
+
+  it('caps calls exactly, and wall time from its clock', async () => {
+    const calls = new Budget({ calls: 2 }, () => 0);
+    expect([calls.reserve({ tokens: 0, dollars: 0 }), calls.reserve({ tokens: 0, dollars: 0 }), calls.reserve({ tokens: 0, dollars: 0 })]).toEqual([undefined, undefined, 'calls']);
+    const clock = manualClock();
+    const time = new Budget({ seconds: 5 }, clock.now, { seconds: 2 });
+    expect(time.reserve({ tokens: 0, dollars: 0 })).toBeUndefined();
+    await clock.advance(3000);
+    expect(time.reserve({ tokens: 0, dollars: 0 })).toBe('seconds');
+    expect(time.report()).toMatchObject({ exhausted: 'seconds', spent: { calls: 1, seconds: 5 } });
+  });
+
+  it('property: with actual costs at most the worst case, spend never passes the cap', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 10, noNaN: true }),
+        fc.array(fc.record({ worst: fc.double({ min: 0, max: 1, noNaN: true }), share: fc.double({ min: 0, max: 1, noNaN: true }), settleNow: fc.boolean() }), { maxLength: 200 }),
+        (cap, calls) => {
+          const budget = new Budget({ dollars: cap }, () => 0);
+          const inFlight: Array<{ worst: number; actual: number }> = [];
+          let spent = 0;
+          const settle = (call: { worst: number; actual: number }) => {
+            budget.release({ tokens: 0, dollars: call.worst });
+            budget.record(0, call.actual);
+            spent += call.actual;
+          };
+          for (const call of calls) {
+            if (budget.reserve({ tokens: 0, dollars: call.worst }) !== undefined) break;
+            const entry = { worst: call.worst, actual: call.worst * call.share };
+            if (call.settleNow) settle(entry);
+            else inFlight.push(entry);
+          }
+          for (const entry of inFlight) settle(entry);
+          expect(spent).toBeLessThanOrEqual(cap + 1e-9);
+        },
+      ),
+    );
+  });
+
+  it('rejects a negative cap, quoting it', () => {
+    expect(() => new Budget({ tokens: -5 }, () => 0)).toThrow('Expected the `tokens` budget to be a number >= 0, got `-5`');
+  });
+});

@@ -1,0 +1,288 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHanoiTask, type HanoiState, hanoiSim } from '../tasks/hanoi/index.ts';
+import { resumeDurableRun, startDurableRun, type DurableRunOptions } from './durable-run.ts';
+import type { Spend } from '../dispatch/budget.ts';
+import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
+import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError, TransientModelError } from '../core/errors.ts';
+import { scanJournal } from './journal.ts';
+import type { LanguageModel } from '../core/model.ts';
+import { taskFingerprint, type RunConfig } from './run-config.ts';
+import { runPaths } from './run-dir.ts';
+import { runTask, type RunTotals } from '../run/run-task.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { readSnapshot } from './snapshot.ts';
+import type { StepTask } from '../core/task.ts';
+
+const DISKS = 6;
+const task = createHanoiTask({ disks: DISKS });
+// A model that errs now and then, so records carry tallies with losers, red flags and several rounds.
+const model = () => createSimModel({ profile: 'gpt-oss-20b', behaviour: hanoiSim, seed: 11 });
+const config: RunConfig = {
+  task: 'hanoi',
+  taskOptions: { disks: DISKS },
+  taskFingerprint: taskFingerprint(task),
+  model: 'sim:gpt-oss-20b',
+  k: 3,
+  seed: 11,
+  maxOutputTokens: 2000,
+  contextBudget: 8192,
+  maxSamplesPerStep: 200,
+  concurrency: 3,
+  baseURL: null,
+  apiKeyEnv: null,
+  ensemble: null,
+  endpointsFile: null,
+};
+
+let root: string;
+let dir: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'maker-durable-'));
+  dir = join(root, 'run');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const options = (extra: Partial<DurableRunOptions<HanoiState, unknown>> = {}): DurableRunOptions<HanoiState, unknown> => ({
+  dir,
+  task,
+  model: model(),
+  config,
+  snapshotEvery: 7,
+  ...extra,
+});
+const stopAt = (steps: number) => ({ shouldStop: (totals: RunTotals) => (totals.steps >= steps ? `paused at ${steps}` : undefined) });
+
+/** The uninterrupted run, journaled in its own directory: its journal bytes, final state and totals. */
+async function uninterrupted(): Promise<{ journal: Buffer; finalState: HanoiState; totals: RunTotals }> {
+  const reference = join(root, 'reference');
+  const result = await startDurableRun({ ...options(), dir: reference });
+  return { journal: readFileSync(runPaths(reference).journal), finalState: result.finalState, totals: result.totals };
+}
+
+describe('durable runs', () => {
+  it('journals exactly the steps and totals of a plain run', async () => {
+    const plain = await runTask({ task, model: model(), k: 3, seed: 11, maxOutputTokens: 2000 });
+    const durable = await startDurableRun(options());
+    expect(durable.totals).toEqual(plain.totals);
+    expect(durable.finalState).toEqual(plain.finalState);
+    expect(durable.status).toEqual({ kind: 'finished', solved: plain.solved });
+    expect(scanJournal(runPaths(dir).journal).records).toBe(plain.totals.steps);
+    expect(plain.totals.redFlags + plain.totals.maxRoundsInStep).toBeGreaterThan(1);
+  });
+
+  it('stopped at any steps and resumed each time, ends exactly as the uninterrupted run', async () => {
+    const reference = await uninterrupted();
+    const total = task.totalSteps!;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.integer({ min: 1, max: total - 1 }), { minLength: 1, maxLength: 5 }), async (stops) => {
+        rmSync(dir, { recursive: true, force: true });
+        const sorted = [...stops].sort((a, b) => a - b);
+        let result = await startDurableRun(options({ run: stopAt(sorted[0]!) }));
+        for (const stop of [...sorted.slice(1), Number.POSITIVE_INFINITY]) {
+          expect(result.status.kind).toBe('stopped');
+          result = await resumeDurableRun(options(stop === Number.POSITIVE_INFINITY ? {} : { run: stopAt(stop) }));
+        }
+        expect(result.status.kind).toBe('finished');
+        expect(readFileSync(runPaths(dir).journal).equals(reference.journal)).toBe(true);
+        expect(result.finalState).toEqual(reference.finalState);
+        expect(result.totals).toEqual(reference.totals);
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('after a crash, replays the journal records past the latest snapshot', async () => {
+    const reference = await uninterrupted();
+    const saved = join(root, 'snapshot-at-14.json');
+    // Keep the snapshot taken at step 14, then stop at 19 and put it back: as if the process died after step 19.
+    await startDurableRun(
+      options({ run: { ...stopAt(19), onStep: (event) => event.step === 13 && copyFileSync(runPaths(dir).snapshot, saved) } }),
+    );
+    copyFileSync(saved, runPaths(dir).snapshot);
+    const result = await resumeDurableRun(options());
+    expect(result.session).toMatchObject({ startStep: 19, replayed: 5, tornBytes: 0 });
+    expect(readFileSync(runPaths(dir).journal).equals(reference.journal)).toBe(true);
+    expect(result.totals).toEqual(reference.totals);
+  });
+
+  it('cuts a torn last record and goes on', async () => {
+    const reference = await uninterrupted();
+    await startDurableRun(options({ run: stopAt(30) }));
+    const torn = '{"i":30,"k":"1,0,2|6,5';
+    appendFileSync(runPaths(dir).journal, torn);
+    const result = await resumeDurableRun(options());
+    expect(result.session).toMatchObject({ startStep: 30, tornBytes: torn.length });
+    expect(readFileSync(runPaths(dir).journal).equals(reference.journal)).toBe(true);
+    expect(result.totals).toEqual(reference.totals);
+  });
+
+  it('refuses a journal damaged before its last record, naming the line', async () => {
+    await startDurableRun(options({ run: stopAt(30) }));
+    const journal = readFileSync(runPaths(dir).journal);
+    const line10 = journal.indexOf('{"i":9,');
+    journal[line10 + 20] = journal[line10 + 20]! ^ 0x01;
+    writeFileSync(runPaths(dir).journal, journal);
+    const attempt = resumeDurableRun(options());
+    await expect(attempt).rejects.toBeInstanceOf(JournalCorruptError);
+    await expect(resumeDurableRun(options())).rejects.toThrow(new RegExp(`journal.jsonl, line 10 \\(byte ${line10}\\): checksum mismatch`));
+  });
+
+  it('refuses a damaged snapshot', async () => {
+    await startDurableRun(options({ run: stopAt(30) }));
+    const snapshot = readFileSync(runPaths(dir).snapshot);
+    snapshot[12] = snapshot[12]! ^ 0x01;
+    writeFileSync(runPaths(dir).snapshot, snapshot);
+    await expect(resumeDurableRun(options())).rejects.toThrow(/snapshot\.json, line 1 \(byte 0\): the snapshot is damaged: checksum mismatch/);
+  });
+
+  it('refuses to resume with a different configuration, saying what differs', async () => {
+    await startDurableRun(options({ run: stopAt(10) }));
+    const other = createHanoiTask({ disks: DISKS + 1 });
+    const attempt = resumeDurableRun({
+      ...options(),
+      task: other,
+      config: { ...config, taskOptions: { disks: DISKS + 1 }, taskFingerprint: taskFingerprint(other), k: 4, model: 'sim:qwen3' },
+    });
+    await expect(attempt).rejects.toBeInstanceOf(RunConfigMismatchError);
+    await expect(resumeDurableRun({ ...options(), config: { ...config, k: 4, seed: 12 } })).rejects.toThrow(
+      'holds a different run: k: 3 in the run directory, 4 now; seed: 11 in the run directory, 12 now',
+    );
+    await expect(resumeDurableRun({ ...options(), config: { ...config, taskFingerprint: 'abcd1234' } })).rejects.toThrow(/the task's prompt has changed/);
+  });
+
+  it('lets settings that do not change the decisions differ on resume', async () => {
+    const reference = await uninterrupted();
+    await startDurableRun(options({ run: stopAt(10) }));
+    const result = await resumeDurableRun({ ...options(), config: { ...config, concurrency: 1, baseURL: 'http://127.0.0.1:1/v1' } });
+    expect(result.totals).toEqual(reference.totals);
+  });
+
+  it('never overwrites a run directory without force, and never clears a foreign one', async () => {
+    await startDurableRun(options({ run: stopAt(10) }));
+    await expect(startDurableRun(options())).rejects.toBeInstanceOf(RunDirExistsError);
+    await expect(startDurableRun(options())).rejects.toThrow(/at step 10, stopped; resume it with `maker resume .*`\. Pass --force to overwrite it/);
+    const fresh = await startDurableRun({ ...options(), force: true });
+    expect(fresh.session.startStep).toBe(0);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await expect(startDurableRun({ ...options(), force: true })).rejects.toThrow(/notes\.txt, so even --force will not clear it/);
+  });
+
+  it('refuses a directory another live process is running, and takes over a dead one', async () => {
+    await startDurableRun(options({ run: stopAt(10) }));
+    writeFileSync(runPaths(dir).lock, `${process.ppid}\n`);
+    await expect(resumeDurableRun(options())).rejects.toThrow(/in use by process/);
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(runPaths(dir).lock, `${dead}\n`);
+    const result = await resumeDurableRun(options());
+    expect(result.status.kind).toBe('finished');
+  });
+
+  it('records a failure, and resumes after it from the last decided step', async () => {
+    const reference = await uninterrupted();
+    const inner = model();
+    let calls = 0;
+    const failing: LanguageModel = {
+      ...inner,
+      generate: (request) => (++calls > 60 ? Promise.reject(new Error('endpoint down')) : inner.generate(request)),
+    };
+    await expect(startDurableRun({ ...options(), model: failing })).rejects.toThrow('endpoint down');
+    const snapshot = readSnapshot(runPaths(dir).snapshot)!;
+    expect(snapshot.status).toEqual({ kind: 'failed', error: 'endpoint down' });
+    const result = await resumeDurableRun(options());
+    expect(result.session.startStep).toBe(snapshot.step);
+    expect(result.totals).toEqual(reference.totals);
+  });
+
+  it('journals faults and retries, and a resumed run ends with the uninterrupted run\'s, whatever was in flight at the stop', async () => {
+    // Every fifth sample fails once with a 503, then succeeds: the same faults in every session.
+    const flaky = (alreadySpent: Spend) => {
+      const inner = model();
+      const failed = new Set<number>();
+      const endpoint: LanguageModel = {
+        ...inner,
+        generate(request) {
+          const seed = request.seed ?? 0;
+          if (seed % 5 === 0 && !failed.has(seed)) {
+            failed.add(seed);
+            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+          }
+          return inner.generate(request);
+        },
+      };
+      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+    };
+    const whole = await startDurableRun({ ...options(), dir: join(root, 'reference'), dispatcher: flaky });
+    expect(whole.totals.retries).toBeGreaterThan(0);
+    expect(whole.totals.faults).toEqual({ 'server-error': whole.totals.retries });
+    // Stop mid-step (a signal during a vote), so faults of an undecided step are in flight at the stop.
+    const controller = new AbortController();
+    let calls = 0;
+    const stopping = (alreadySpent: Spend) => {
+      const dispatcher = flaky(alreadySpent);
+      return {
+        ...dispatcher,
+        id: dispatcher.id,
+        stats: dispatcher.stats,
+        endpoints: dispatcher.endpoints,
+        exhausted: dispatcher.exhausted,
+        budget: () => dispatcher.budget(),
+        dispatch: (request, context) => {
+          if (++calls === 100) controller.abort();
+          return dispatcher.dispatch(request, context);
+        },
+      } satisfies Dispatcher;
+    };
+    const first = await startDurableRun({ ...options(), dispatcher: stopping, run: { signal: controller.signal } });
+    expect(first.stopReason).toBe('interrupted');
+    const rest = await resumeDurableRun({ ...options(), dispatcher: flaky });
+    expect(rest.totals).toEqual(whole.totals);
+    expect(readFileSync(runPaths(dir).journal).equals(readFileSync(runPaths(join(root, 'reference')).journal))).toBe(true);
+  });
+
+  it('carries spend across sessions, so a budget caps the whole run', async () => {
+    const capped = (calls: number) => (alreadySpent: Spend) => createDispatcher({ model: model(), concurrency: 3, budget: { calls }, alreadySpent });
+    const first = await startDurableRun({ ...options(), dispatcher: capped(60) });
+    expect(first.stopReason).toBe('budget: calls');
+    expect(first.budget?.spent.calls).toBeLessThanOrEqual(60);
+    const again = await resumeDurableRun({ ...options(), dispatcher: capped(60) });
+    expect(again.totals.steps).toBe(first.totals.steps);
+    const more = await resumeDurableRun({ ...options(), dispatcher: capped(120) });
+    expect(more.budget?.spent.calls).toBeGreaterThan(60);
+    expect(more.budget?.spent.calls).toBeLessThanOrEqual(120);
+    expect(more.totals.steps).toBeGreaterThan(first.totals.steps);
+    expect(readSnapshot(runPaths(dir).snapshot)!.spent?.calls).toBe(more.budget?.spent.calls);
+  });
+
+  it('resumes a run killed before it wrote its journal or first snapshot from the start', async () => {
+    const reference = await uninterrupted();
+    await startDurableRun(options({ run: stopAt(5) }));
+    rmSync(runPaths(dir).journal);
+    rmSync(runPaths(dir).snapshot);
+    const result = await resumeDurableRun(options());
+    expect(result.session.startStep).toBe(0);
+    expect(readFileSync(runPaths(dir).journal).equals(reference.journal)).toBe(true);
+  });
+
+  it('returns a finished run as it ended, running nothing', async () => {
+    const first = await startDurableRun(options());
+    const again = await resumeDurableRun(options());
+    expect(again.session.ran).toBe(false);
+    expect(again.totals).toEqual(first.totals);
+    expect(again.solved).toBe(first.solved);
+  });
+
+  it('refuses a task whose state does not survive JSON', async () => {
+    const dated: StepTask<{ at: Date }, unknown> = { ...(task as unknown as StepTask<{ at: Date }, unknown>), initialState: () => ({ at: new Date(0) }) };
+    await expect(startDurableRun({ ...options(), task: dated } as never)).rejects.toBeInstanceOf(InputError);
+  });
+
+  it('validates its options, quoting the bad value', async () => {
+    await expect(startDurableRun(options({ snapshotEvery: 0 }))).rejects.toThrow('Expected `snapshotEvery` to be an integer >= 1, got `0`');
+    await expect(startDurableRun(options({ syncIntervalMs: -1 }))).rejects.toThrow('Expected `syncIntervalMs` to be a number >= 0, got `-1`');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * What a run directory records about its run (`config.json`): everything that decides what the run does, so a
+ * resume can refuse a different one, plus settings that may change between sessions. Never a secret: for an
+ * API key only the name of the environment variable that holds it.
+ */
+import { hashString } from '../core/rng.ts';
+import { promptText, type StepTask } from '../core/task.ts';
+
+/** A run's configuration. */
+export interface RunConfig {
+  /** The task's name (`hanoi`). */
+  readonly task: string;
+  /** The options the task was built with (`{ disks: 10 }`); plain JSON. */
+  readonly taskOptions: Readonly<Record<string, unknown>>;
+  /** Hash of the task's first prompt (see {@link taskFingerprint}): a changed prompt template is a different run. */
+  readonly taskFingerprint: string;
+  /** Model spec (`sim:gpt-4.1-mini`, `openai:NAME`). */
+  readonly model: string;
+  /**
+   * Ensemble members, when votes are drawn from several models (which model answers which sample decides the
+   * votes); null for one model.
+   */
+  readonly ensemble: ReadonlyArray<{ readonly spec: string; readonly weight: number }> | null;
+  readonly k: number;
+  readonly seed: number;
+  readonly maxOutputTokens: number;
+  readonly contextBudget: number;
+  readonly maxSamplesPerStep: number;
+  /** Calls in flight at once: does not change what is decided, so a resume may change it. */
+  readonly concurrency: number;
+  /** Endpoint of `openai:` models; may change on resume. */
+  readonly baseURL: string | null;
+  /** Name of the environment variable holding the API key (never the key itself). */
+  readonly apiKeyEnv: string | null;
+  /**
+   * Endpoints file the dispatcher was built from, read again on resume: its keys, limits and URLs may change
+   * between sessions, its models should not.
+   */
+  readonly endpointsFile: string | null;
+}
+
+/** Fields that decide what a run does: a resume must match them all. */
+export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'ensemble', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
+
+/** A short hash of the task's first prompt, which holds its rules, strategy and size. */
+export function taskFingerprint(task: StepTask<unknown, unknown>): string {
+  return hashString(promptText(task.prompt(task.initialState(), 0))).toString(16).padStart(8, '0');
+}
+
+const show = (value: unknown) => (value === undefined ? 'unset' : JSON.stringify(value));
+
+/**
+ * The identity fields where `current` differs from `stored`, one line each (`k: 3 in the run directory, 5
+ * now`); task options are compared one by one. Empty when the runs are the same.
+ */
+export function diffRunConfig(stored: RunConfig, current: RunConfig): string[] {
+  const differences: string[] = [];
+  const differ = (name: string, was: unknown, now: unknown) => {
+    if (JSON.stringify(was) !== JSON.stringify(now)) differences.push(`${name}: ${show(was)} in the run directory, ${show(now)} now`);
+  };
+  for (const field of IDENTITY_FIELDS) {
+    if (field === 'taskOptions') {
+      const names = new Set([...Object.keys(stored.taskOptions ?? {}), ...Object.keys(current.taskOptions)]);
+      for (const name of names) differ(name, stored.taskOptions?.[name], current.taskOptions[name]);
+    } else if (field === 'taskFingerprint') {
+      // Only worth saying when nothing else explains it: the same options with a changed prompt template.
+      if (differences.length === 0 && stored.task === current.task && stored.taskFingerprint !== current.taskFingerprint) {
+        differences.push(`the task's prompt has changed since the run started (fingerprint ${stored.taskFingerprint}, now ${current.taskFingerprint})`);
+      }
+    } else {
+      differ(field, stored[field], current[field]);
+    }
+  }
+  return differences;
+}

@@ -1,0 +1,137 @@
+/**
+ * The run directory: where a journaled run lives, so it can outlive its process.
+ *
+ * | file            | what                                                                    |
+ * |-----------------|-------------------------------------------------------------------------|
+ * | `config.json`   | the run's configuration (`run-config.ts`), written once, no secrets       |
+ * | `journal.jsonl` | one checksummed record per decided step, append-only (`journal.ts`)      |
+ * | `snapshot.json` | the state, totals and journal length every N steps and at stop (`snapshot.ts`) |
+ * | `report.md`     | written by `maker report`                                                 |
+ * | `lock`          | the id of the process running the run, while it runs                     |
+ *
+ * A directory is a run directory when it holds `config.json`. A new run refuses a non-empty directory unless
+ * forced, and even then only clears one whose files are all a run's.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
+import { InputError, MakerError, RunDirExistsError } from '../core/errors.ts';
+import { IDENTITY_FIELDS, type RunConfig } from './run-config.ts';
+
+/** Paths of a run directory's files. */
+export interface RunPaths {
+  readonly dir: string;
+  readonly config: string;
+  readonly journal: string;
+  readonly snapshot: string;
+  readonly report: string;
+  readonly lock: string;
+}
+
+const NAMES = { config: 'config.json', journal: 'journal.jsonl', snapshot: 'snapshot.json', report: 'report.md', lock: 'lock' } as const;
+
+/** The files of the run directory `dir`. */
+export function runPaths(dir: string): RunPaths {
+  return {
+    dir,
+    config: join(dir, NAMES.config),
+    journal: join(dir, NAMES.journal),
+    snapshot: join(dir, NAMES.snapshot),
+    report: join(dir, NAMES.report),
+    lock: join(dir, NAMES.lock),
+  };
+}
+
+/** True for a file a run directory holds (temporaries of atomic writes included). */
+function isRunFile(name: string): boolean {
+  return (Object.values(NAMES) as string[]).some((known) => name === known || name === `.${known}.tmp`);
+}
+
+/**
+ * Makes `dir` ready for a new run: creates it, or uses it if empty. A non-empty directory is refused with
+ * `RunDirExistsError`; with `force`, a run directory (every file a run's) is cleared, anything else still refused.
+ * `describe` names what the directory holds, for the message (`a hanoi run at step 512`).
+ */
+export function prepareRunDir(dir: string, force: boolean, describe: (paths: RunPaths) => string): void {
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  const names = readdirSync(dir);
+  if (names.length === 0) return;
+  const foreign = names.filter((name) => !isRunFile(name));
+  if (foreign.length > 0) {
+    throw new RunDirExistsError(
+      dir,
+      `it holds ${foreign.length} file${foreign.length === 1 ? '' : 's'} that no run wrote, such as ${foreign[0]}, so even --force will not clear it; choose a new or empty directory`,
+    );
+  }
+  if (!force) throw new RunDirExistsError(dir, `it holds ${describe(runPaths(dir))}`);
+  for (const name of names) rmSync(join(dir, name), { force: true });
+}
+
+/** The config file's JSON: the configuration plus when it was written. */
+interface ConfigFile extends RunConfig {
+  readonly format: 1;
+  readonly createdAt: string;
+}
+
+/** Writes `config.json` (atomically) for a new run. */
+export function writeRunConfig(dir: string, config: RunConfig, createdAt = new Date()): void {
+  const file: ConfigFile = { format: 1, createdAt: createdAt.toISOString(), ...config };
+  writeFileAtomic(runPaths(dir).config, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+/** Reads `config.json`; a directory without one is not a run directory (an `InputError`). */
+export function readRunConfig(dir: string): RunConfig & { readonly createdAt: string } {
+  const path = runPaths(dir).config;
+  if (!existsSync(path)) throw new InputError(`${dir} is not a run directory: it has no ${NAMES.config} (start one with \`maker run hanoi --run-dir ${dir} ...\`)`);
+  let file: Partial<ConfigFile>;
+  try {
+    file = JSON.parse(readFileSync(path, 'utf8')) as Partial<ConfigFile>;
+  } catch (error) {
+    throw new MakerError('E_RUN_CONFIG', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (file.format !== 1) throw new MakerError('E_RUN_CONFIG', `${path}: unknown format \`${String(file.format)}\`, expected 1`);
+  const missing = IDENTITY_FIELDS.filter((field) => file[field] === undefined && field !== 'ensemble');
+  if (missing.length > 0) throw new MakerError('E_RUN_CONFIG', `${path} lacks ${missing.map((field) => `\`${field}\``).join(', ')}`);
+  const { format: _format, ...config } = file as ConfigFile;
+  // Directories written before these fields existed ran one model from flags.
+  return { ...config, ensemble: config.ensemble ?? null, endpointsFile: config.endpointsFile ?? null };
+}
+
+/** Whether a process with this id is alive on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the run directory's lock, so two processes never append to one journal. A lock left by a process that
+ * died (SIGKILL, a reboot) is taken over. Returns the function that releases it.
+ */
+export function lockRunDir(dir: string): () => void {
+  const path = runPaths(dir).lock;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(holder) && alive(holder)) {
+        throw new InputError(
+          `Run directory ${dir} is in use by process ${holder}; stop that run first (or, if that process is not a maker run, delete ${path})`,
+          undefined,
+          'E_RUN_DIR_LOCKED',
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw new InputError(`Could not lock run directory ${dir}`, undefined, 'E_RUN_DIR_LOCKED');
+}

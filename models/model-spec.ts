@@ -1,0 +1,56 @@
+/**
+ * Model specs as users write them: `sim:PROFILE` for the simulated model, `openai:NAME` for any
+ * OpenAI-compatible endpoint. Resolves a spec to a backend.
+ */
+import { InputError } from '../core/errors.ts';
+import type { LanguageModel } from '../core/model.ts';
+import { createOpenAIModel, type OpenAIModelOptions } from './openai-model.ts';
+import { findProfile } from './profiles.ts';
+import { createSimModel, type SimParameters } from './sim-model.ts';
+import type { SimBehaviour } from './sim-behaviour.ts';
+
+/** The embedded default model. */
+export const DEFAULT_MODEL = 'sim:gpt-4.1-mini';
+
+/** What a spec needs beyond its text. */
+export interface ModelContext {
+  /** How the simulated model answers the task at hand. */
+  readonly behaviour: SimBehaviour;
+  /** Seed of the simulated model. @default 0 */
+  readonly seed?: number;
+  /** Overrides of simulated-model parameters. */
+  readonly simParameters?: Partial<SimParameters>;
+  /** Base URL for `openai:` specs. */
+  readonly baseURL?: string;
+  /** API key for `openai:` specs. @default `OPENAI_API_KEY` */
+  readonly apiKey?: string;
+  /** More for `openai:` specs: quirks (`omitTemperature`, `useMaxCompletionTokens`), prices, the client's timeout. */
+  readonly openai?: Omit<OpenAIModelOptions, 'model' | 'baseURL' | 'apiKey'>;
+}
+
+/** Builds the backend a spec names; an unknown scheme or profile is an `InputError`. */
+export function createModel(spec: string, context: ModelContext): LanguageModel {
+  const colon = spec.indexOf(':');
+  const scheme = colon < 0 ? '' : spec.slice(0, colon);
+  const name = spec.slice(colon + 1);
+  if (scheme === 'sim') {
+    return createSimModel({
+      profile: name,
+      behaviour: context.behaviour,
+      seed: context.seed ?? 0,
+      ...(context.simParameters === undefined ? {} : { parameters: context.simParameters }),
+    });
+  }
+  if (scheme === 'openai') {
+    if (name === '') throw new InputError('Expected a model name after `openai:`, e.g. `openai:gpt-4.1-mini`');
+    const profile = findProfile(name);
+    return createOpenAIModel({
+      model: name,
+      ...(context.baseURL === undefined ? {} : { baseURL: context.baseURL }),
+      ...(context.apiKey === undefined ? {} : { apiKey: context.apiKey }),
+      ...(profile === undefined ? {} : { pricing: { inputUsdPerMillion: profile.inputUsdPerMillion, outputUsdPerMillion: profile.outputUsdPerMillion } }),
+      ...context.openai,
+    });
+  }
+  throw new InputError(`Expected --model to be sim:PROFILE or openai:NAME, got \`${spec}\``);
+}

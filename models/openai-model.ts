@@ -1,0 +1,155 @@
+/**
+ * The OpenAI-compatible backend, through the `openai` package: OpenAI, vLLM, Ollama, llama.cpp, OpenRouter and
+ * anything else that speaks chat completions. The client's own retries are off; retrying belongs to the
+ * dispatcher so the two layers never stack.
+ */
+import OpenAI from 'openai';
+import { abortError, ModelCallError, TransientModelError, type TransientFault } from '../core/errors.ts';
+import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
+import { isRetryableStatus, retryAfterFromHeaders } from '../dispatch/retry.ts';
+
+/** Options of {@link createOpenAIModel}. */
+export interface OpenAIModelOptions {
+  /** Model name sent in each request. */
+  readonly model: string;
+  /** Base URL of the API, e.g. `http://127.0.0.1:8000/v1`. @default 'https://api.openai.com/v1' */
+  readonly baseURL?: string;
+  /** API key. @default the `OPENAI_API_KEY` environment variable, else a placeholder for local servers */
+  readonly apiKey?: string;
+  /** Prices for cost accounting. @default zero */
+  readonly pricing?: Pricing;
+  /** Per-request timeout in milliseconds. @default 600000 */
+  readonly timeoutMs?: number;
+  /** Send `max_completion_tokens` instead of `max_tokens` (newer OpenAI models require it). @default false */
+  readonly useMaxCompletionTokens?: boolean;
+  /** Leave `temperature` out of requests (models that reject it). @default false */
+  readonly omitTemperature?: boolean;
+  /** Send the per-sample `seed`. @default true */
+  readonly sendSeed?: boolean;
+}
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  function_call: 'tool_calls',
+  content_filter: 'content_filter',
+};
+
+/** The host and path of a base URL, for messages that must never carry a key. */
+export function endpointName(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    return `${url.host}${url.pathname.replace(/\/$/, '')}`;
+  } catch {
+    return 'the endpoint';
+  }
+}
+
+/** Creates a chat-completions backend. */
+export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
+  const baseURL = options.baseURL ?? 'https://api.openai.com/v1';
+  const endpoint = endpointName(baseURL);
+  const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'] ?? 'no-key';
+  const client = new OpenAI({
+    baseURL,
+    apiKey,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 600_000,
+  });
+  const pricing = options.pricing ?? { inputUsdPerMillion: 0, outputUsdPerMillion: 0 };
+
+  return {
+    id: `openai:${options.model}`,
+    pricing,
+    async generate(request: ModelRequest): Promise<ModelResponse> {
+      const started = performance.now();
+      const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+        model: options.model,
+        messages: request.messages.map((message) => {
+          if (message.role === 'tool') return { role: 'tool', content: message.content, tool_call_id: message.toolCallId ?? '' };
+          if (message.role === 'assistant' && message.toolCalls !== undefined) {
+            return {
+              role: 'assistant',
+              content: message.content,
+              tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
+            };
+          }
+          return { role: message.role, content: message.content } as OpenAI.Chat.ChatCompletionMessageParam;
+        }),
+      };
+      if (!options.omitTemperature) body.temperature = request.temperature;
+      if (options.useMaxCompletionTokens) body.max_completion_tokens = request.maxOutputTokens;
+      else body.max_tokens = request.maxOutputTokens;
+      if ((options.sendSeed ?? true) && request.seed !== undefined) body.seed = request.seed;
+      if (request.tools !== undefined) {
+        body.tools = request.tools.map((tool) => ({
+          type: 'function',
+          function: { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: { ...tool.parameters } },
+        }));
+      }
+      let completion: OpenAI.Chat.ChatCompletion;
+      try {
+        completion = await client.chat.completions.create(body, request.signal === undefined ? {} : { signal: request.signal });
+      } catch (error) {
+        throw callError(error, endpoint, apiKey, request.signal);
+      }
+      const choice = completion.choices?.[0];
+      if (choice === undefined) {
+        const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 };
+        throw new TransientModelError(endpoint, 'empty-choices', 'the completion had no choices', { usage });
+      }
+      const toolCalls = choice.message.tool_calls
+        ?.filter((call) => call.type === 'function')
+        .map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+      return {
+        text: choice.message.content ?? '',
+        finishReason: FINISH_REASONS[choice.finish_reason] ?? 'other',
+        usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
+        latencyMs: performance.now() - started,
+        ...(toolCalls === undefined || toolCalls.length === 0 ? {} : { toolCalls }),
+      };
+    },
+  };
+}
+
+const STATUS_FAULTS: Record<number, TransientFault> = { 408: 'request-timeout', 409: 'conflict', 429: 'rate-limit' };
+
+/**
+ * Sorts a failed call into what the dispatcher may retry (`TransientModelError`), what it must not
+ * (`ModelCallError`: 400, 401, 403, 404, 422 and any other 4xx) and the caller's own abort. Messages are one line
+ * and never carry the key.
+ */
+function callError(error: unknown, endpoint: string, apiKey: string, signal: AbortSignal | undefined): Error {
+  // Aborted by the caller, before the response or while its body was read.
+  if (signal?.aborted === true || error instanceof OpenAI.APIUserAbortError) return abortError();
+  const message = (text: string) => redact(text.replace(/\s+/g, ' ').trim(), apiKey);
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new TransientModelError(endpoint, 'timeout', 'the request timed out', { cause: error });
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return new TransientModelError(endpoint, 'connection', message(`${error.message}${cause}`), { cause: error });
+  }
+  if (error instanceof OpenAI.APIError) {
+    const { status } = error;
+    // The SDK prefixes its message with the status, which the error names anyway.
+    const text = message(error.message.replace(/^\d{3}\s+/, ''));
+    if (status !== undefined && isRetryableStatus(status)) {
+      const retryAfterMs = retryAfterFromHeaders(error.headers, Date.now());
+      return new TransientModelError(endpoint, STATUS_FAULTS[status] ?? 'server-error', text, { status, retryAfterMs, cause: error });
+    }
+    return new ModelCallError(endpoint, status, text, { cause: error });
+  }
+  // The body did not parse: the SDK hands on JSON.parse's error.
+  if (error instanceof SyntaxError) return new TransientModelError(endpoint, 'invalid-json', 'the response body is not valid JSON', { cause: error });
+  // The connection closed while the body was being read (undici: TypeError "terminated").
+  if (error instanceof TypeError && (error.message === 'terminated' || /^UND_ERR/.test(String((error.cause as { code?: unknown } | undefined)?.code)))) {
+    return new TransientModelError(endpoint, 'truncated', 'the connection closed before the body ended', { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Removes the key itself, and anything that looks like a bearer token or API key, from a message. */
+export function redact(message: string, apiKey?: string): string {
+  const withoutKey = apiKey !== undefined && apiKey.length >= 4 ? message.split(apiKey).join('[redacted]') : message;
+  return withoutKey.replace(/(sk-|key-|Bearer\s+)[A-Za-z0-9_\-.]{4,}/g, '$1[redacted]');
+}

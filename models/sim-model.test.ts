@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { createHanoiTask, hanoiStateAt, hanoiSim } from '../tasks/hanoi/index.ts';
+import type { ChatMessage } from '../core/model.ts';
+import { createSimModel, heterogeneityShift } from './sim-model.ts';
+
+const disks = 12;
+const task = createHanoiTask({ disks });
+const promptAt = (step: number) => task.prompt(hanoiStateAt(disks, step), step);
+
+/** Wilson score interval for a proportion, z = 4 (a test that should fail about once in 30,000 runs). */
+function wilson(successes: number, trials: number, z = 4): [number, number] {
+  const p = successes / trials;
+  const denominator = 1 + (z * z) / trials;
+  const centre = (p + (z * z) / (2 * trials)) / denominator;
+  const half = (z * Math.sqrt((p * (1 - p)) / trials + (z * z) / (4 * trials * trials))) / denominator;
+  return [centre - half, centre + half];
+}
+
+describe('the simulated model', () => {
+  it('answers the same text every time at temperature 0', async () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 1 });
+    for (let step = 0; step < 50; step++) {
+      const messages = promptAt(step * 37);
+      const first = await model.generate({ messages, temperature: 0, maxOutputTokens: 750 });
+      const second = await model.generate({ messages: [...messages], temperature: 0, maxOutputTokens: 750 });
+      expect(second).toEqual(first);
+    }
+  });
+
+  it('is reproducible from the request seed at temperature > 0, and varies with it', async () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 1, parameters: { errorRate: 0.3 } });
+    const messages = promptAt(100);
+    const texts = await Promise.all(Array.from({ length: 40 }, (_, seed) => model.generate({ messages, temperature: 0.1, maxOutputTokens: 750, seed })));
+    const again = await Promise.all(Array.from({ length: 40 }, (_, seed) => model.generate({ messages, temperature: 0.1, maxOutputTokens: 750, seed })));
+    expect(again).toEqual(texts);
+    expect(new Set(texts.map((r) => r.text)).size).toBeGreaterThan(1);
+  });
+
+  it('has a valid-response error rate within the confidence bounds of the profile mean (0.22%)', () => {
+    const model = createSimModel({ profile: 'gpt-4.1-mini', behaviour: hanoiSim, seed: 2 });
+    let valid = 0;
+    let wrong = 0;
+    const trials = 200_000;
+    for (let i = 0; i < trials; i++) {
+      const step = (i * 7919) % task.totalSteps!;
+      const state = hanoiStateAt(disks, step);
+      const { response } = model.complete({ messages: task.prompt(state, step), temperature: 0.1, maxOutputTokens: 750, seed: i });
+      const parsed = task.parse(response.text);
+      if (response.finishReason === 'length' || response.usage.completionTokens > 750 || !parsed.ok) continue;
+      valid++;
+      if (parsed.key !== task.oracle!(state, step)) wrong++;
+    }
+    const [low, high] = wilson(wrong, valid);
+    expect(low).toBeLessThanOrEqual(0.0022);
+    expect(high).toBeGreaterThanOrEqual(0.0022);
+  });
+
+  it('keeps a hard prompt hard across its samples (heterogeneous, per-prompt difficulty)', () => {
+    const model = createSimModel({ profile: 'qwen3', behaviour: hanoiSim, seed: 5 });
+    const rates = Array.from({ length: 300 }, (_, step) => model.complete({ messages: promptAt(step), temperature: 0.1, maxOutputTokens: 2000, seed: 1 }).promptErrorRate);
+    const again = Array.from({ length: 300 }, (_, step) => model.complete({ messages: promptAt(step), temperature: 0.1, maxOutputTokens: 2000, seed: 2 }).promptErrorRate);
+    expect(again).toEqual(rates);
+    expect(Math.max(...rates) / Math.min(...rates)).toBeGreaterThan(5);
+  });
+
+  it('repeats the prompt attractor: the commonest wrong answer is far commoner than the rest', () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 3, parameters: { errorRate: 0.5, heterogeneity: 0 } });
+    const messages = promptAt(77);
+    const counts = new Map<string, number>();
+    for (let seed = 0; seed < 4000; seed++) {
+      const { kind, response } = model.complete({ messages, temperature: 0.1, maxOutputTokens: 5000, seed });
+      if (kind === 'wrong') counts.set(response.text, (counts.get(response.text) ?? 0) + 1);
+    }
+    const sorted = [...counts.values()].sort((a, b) => b - a);
+    expect(sorted[0]!).toBeGreaterThan(3 * sorted[1]!);
+  });
+
+  it('makes wrong answers over-long far more often than right ones', () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 4, parameters: { errorRate: 0.2, heterogeneity: 0 } });
+    const long = { right: 0, wrong: 0 };
+    const total = { right: 0, wrong: 0 };
+    for (let seed = 0; seed < 20_000; seed++) {
+      const { kind, response } = model.complete({ messages: promptAt(seed % 500), temperature: 0.1, maxOutputTokens: 5000, seed });
+      if (kind === 'malformed') continue;
+      total[kind]++;
+      if (response.usage.completionTokens > 750) long[kind]++;
+    }
+    expect(long.wrong / total.wrong).toBeGreaterThan(20 * (long.right / total.right));
+  });
+
+  it('cannot answer a prompt that leaves out the state: a scheduler that forgets it fails', () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 1 });
+    const full = promptAt(5);
+    const withoutState: ChatMessage[] = [full[0]!, { role: 'user', content: 'Previous move: None\nGive the next move.' }];
+    for (let seed = 0; seed < 50; seed++) {
+      const { response } = model.complete({ messages: withoutState, temperature: 0.1, maxOutputTokens: 750, seed });
+      expect(task.parse(response.text).ok).toBe(false);
+    }
+  });
+
+  it('errs more as the prompt grows past the reference length', () => {
+    const model = createSimModel({ behaviour: hanoiSim, seed: 1, parameters: { errorRate: 0.01, heterogeneity: 0, contextReferenceTokens: 400, contextExponent: 2 } });
+    const short = model.complete({ messages: promptAt(3), temperature: 0, maxOutputTokens: 750 }).promptErrorRate;
+    const padded = promptAt(3).map((m, i) => (i === 0 ? { ...m, content: `${m.content}\n${'Some earlier context. '.repeat(400)}` } : m));
+    const long = model.complete({ messages: padded, temperature: 0, maxOutputTokens: 750 }).promptErrorRate;
+    expect(short).toBeCloseTo(0.01, 6);
+    expect(long).toBeGreaterThan(0.1);
+  });
+
+  it('centres the heterogeneous error rates on the profile mean', () => {
+    const shift = heterogeneityShift(0.0022, 1);
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    let sum = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) {
+      // Deterministic quasi-uniform grid over the normal distribution.
+      const u = (i + 0.5) / n;
+      const z = Math.sqrt(2) * inverseErf(2 * u - 1);
+      sum += sigmoid(Math.log(0.0022 / 0.9978) + shift + z);
+    }
+    expect(sum / n).toBeCloseTo(0.0022, 5);
+  });
+});
+
+function inverseErf(x: number): number {
+  const a = 0.147;
+  const ln = Math.log(1 - x * x);
+  const t = 2 / (Math.PI * a) + ln / 2;
+  return Math.sign(x) * Math.sqrt(Math.sqrt(t * t - ln / a) - t);
+}

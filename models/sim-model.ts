@@ -1,0 +1,321 @@
+/**
+ * The simulated model: the embedded default backend. A calibrated stand-in for an LLM, not a coin:
+ *
+ * - It sees only the prompt text. The task's responder derives the correct answer from that text and its
+ *   corrupter offers plausible wrong answers; a prompt that lacks what is needed gets a wrong answer.
+ * - Heterogeneous difficulty: each prompt's error rate is drawn deterministically from (prompt, model seed),
+ *   logit-normally around the profile's mean, so a hard step stays hard across its votes.
+ * - Correlated errors: a share of wrong answers is the prompt's own attractor, the same every time.
+ * - Red flags correlate with errors: wrong answers are over-long far more often than right ones, and prompts
+ *   harder than the profile's mean make the model ramble (every answer over-long with probability
+ *   `min(confusionLongCap, confusionLongFactor * (e - mean))`); a small rate of malformed output.
+ * - Temperature 0 is deterministic; at other temperatures each sample draws from its request's `seed`.
+ * - Context degradation: past `contextReferenceTokens`, the odds of an error grow as
+ *   `(promptTokens / contextReferenceTokens) ^ contextExponent`.
+ * - Multi-step answers: when the behaviour says an answer must get `m` steps right (`stepsInAnswer`), the answer
+ *   spans m steps' difficulties, so it is wrong with probability `1 - (1 - e)^m` for the mean error `e` (after
+ *   context degradation), and ordinary answers grow by the correct answer's tokens.
+ *
+ * The profile's `errorRate` is the error rate among *valid* responses (the paper's 1 - p); the raw rate of
+ * wrong answers is set higher so that, after red-flagging removes its share of them, it comes out at that mean.
+ */
+import { abortError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
+import type { LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
+import { findProfile, profileNames, type ModelProfile } from './profiles.ts';
+import { hashString, normalQuantile, randomStream, unitFromHash, type Random } from '../core/rng.ts';
+import type { SimBehaviour } from './sim-behaviour.ts';
+import { promptText } from '../core/task.ts';
+import { countMessageTokens, countTokens } from './tokens.ts';
+
+/** Parameters of the simulated model. Every field has a default; profiles set the first four. */
+export interface SimParameters {
+  /** Mean per-step error rate among valid responses (1 - p). @default the profile's */
+  readonly errorRate: number;
+  /** Mean output tokens per response. @default the profile's */
+  readonly tokensPerResponse: number;
+  /** US dollars per million input tokens. @default the profile's */
+  readonly inputUsdPerMillion: number;
+  /** US dollars per million output tokens. @default the profile's */
+  readonly outputUsdPerMillion: number;
+  /** Standard deviation, in logits, of per-prompt error rates around the mean. @default 1.0 */
+  readonly heterogeneity: number;
+  /** Share of wrong answers that are the prompt's attractor. @default 0.4 */
+  readonly attractorShare: number;
+  /** Probability that a wrong answer is over-long. @default 0.3 */
+  readonly longWhenWrong: number;
+  /** Probability that a right answer is over-long. @default 0.0005 */
+  readonly longWhenRight: number;
+  /** Over-long probability per unit of a prompt's error rate above the mean. @default 4 */
+  readonly confusionLongFactor: number;
+  /** Cap on that over-long probability. @default 0.7 */
+  readonly confusionLongCap: number;
+  /** Probability of a malformed response. @default 0.001 */
+  readonly malformedRate: number;
+  /** Coefficient of variation of ordinary response lengths. @default 0.1 */
+  readonly tokensSpread: number;
+  /** Prompt length, in tokens, past which errors grow. @default 1500 */
+  readonly contextReferenceTokens: number;
+  /** Exponent of the error-odds growth past the reference length. @default 2 */
+  readonly contextExponent: number;
+  /** Simulated latency per call, in milliseconds (0 answers without a timer). @default 0 */
+  readonly latencyMs: number;
+}
+
+/** Defaults shared by every profile. */
+export const SIM_DEFAULTS = {
+  heterogeneity: 1.0,
+  attractorShare: 0.4,
+  longWhenWrong: 0.3,
+  longWhenRight: 0.0005,
+  confusionLongFactor: 4,
+  confusionLongCap: 0.7,
+  malformedRate: 0.001,
+  tokensSpread: 0.1,
+  contextReferenceTokens: 1500,
+  contextExponent: 2,
+  latencyMs: 0,
+} as const;
+
+/** Options of {@link createSimModel}. */
+export interface SimModelOptions {
+  /** Profile name (`gpt-4.1-mini`) or a profile object. @default 'gpt-4.1-mini' */
+  readonly profile?: string | ModelProfile;
+  /** How the task's prompts are answered. */
+  readonly behaviour: SimBehaviour;
+  /** The model seed: fixes each prompt's difficulty and attractor, and the stream for seedless requests. @default 0 */
+  readonly seed?: number;
+  /** Overrides of any parameter. */
+  readonly parameters?: Partial<SimParameters>;
+}
+
+/** What the simulated model decided for one call, for tests and the plain-loop baseline. */
+export interface SimOutcome {
+  readonly response: ModelResponse;
+  /** 'right' | 'wrong' | 'malformed' as drawn, before the output cap. */
+  readonly kind: 'right' | 'wrong' | 'malformed';
+  /** The prompt's error rate after heterogeneity and context degradation (valid-response error). */
+  readonly promptErrorRate: number;
+}
+
+/** The simulated model; `complete` is the synchronous core that `generate` wraps. */
+export interface SimModel extends LanguageModel {
+  readonly parameters: SimParameters;
+  complete(request: ModelRequest): SimOutcome;
+}
+
+/** Resolves a profile name to its profile; unknown names are an `InputError` listing the known ones. */
+export function resolveProfile(profile: string | ModelProfile): ModelProfile {
+  if (typeof profile !== 'string') return profile;
+  const found = findProfile(profile);
+  if (found === undefined) {
+    throw new InputError(`Unknown model profile \`${profile}\`; known profiles: ${profileNames().join(', ')}`);
+  }
+  return found;
+}
+
+/** Fills in every parameter and validates it, quoting the received value. */
+export function resolveSimParameters(profile: ModelProfile, overrides: Partial<SimParameters> = {}): SimParameters {
+  const parameters: SimParameters = {
+    errorRate: profile.errorRate,
+    tokensPerResponse: profile.tokensPerResponse,
+    inputUsdPerMillion: profile.inputUsdPerMillion,
+    outputUsdPerMillion: profile.outputUsdPerMillion,
+    ...SIM_DEFAULTS,
+    ...overrides,
+  };
+  const probability = (name: keyof SimParameters) => {
+    const value = parameters[name];
+    if (!(value >= 0 && value <= 1)) throw new InputError(`Expected \`${name}\` to be a probability in [0, 1], got \`${value}\``);
+  };
+  const nonNegative = (name: keyof SimParameters) => {
+    const value = parameters[name];
+    if (!(value >= 0 && Number.isFinite(value))) throw new InputError(`Expected \`${name}\` to be a number >= 0, got \`${value}\``);
+  };
+  for (const name of ['errorRate', 'attractorShare', 'longWhenWrong', 'longWhenRight', 'malformedRate'] as const) probability(name);
+  for (const name of ['confusionLongCap'] as const) probability(name);
+  for (const name of ['confusionLongFactor', 'tokensPerResponse', 'inputUsdPerMillion', 'outputUsdPerMillion', 'heterogeneity', 'tokensSpread', 'contextExponent', 'latencyMs'] as const) nonNegative(name);
+  if (!(parameters.contextReferenceTokens > 0)) {
+    throw new InputError(`Expected \`contextReferenceTokens\` to be a number > 0, got \`${parameters.contextReferenceTokens}\``);
+  }
+  if (parameters.longWhenWrong >= 1 || parameters.longWhenRight >= 1 || parameters.malformedRate >= 1 || parameters.confusionLongCap >= 1) {
+    throw new InputError('Expected red-flag rates below 1: a model whose every answer is red-flagged can never vote');
+  }
+  return parameters;
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * The logit shift that makes the mean of `sigmoid(logit(mean) + shift + sigma * Z)` equal `mean`, Z standard
+ * normal. Found by bisection on a fixed quadrature grid, once per model.
+ */
+export function heterogeneityShift(mean: number, sigma: number): number {
+  if (sigma === 0 || mean <= 0 || mean >= 1) return 0;
+  const grid: Array<[number, number]> = [];
+  const steps = 800;
+  for (let i = 0; i <= steps; i++) {
+    const z = -8 + (16 * i) / steps;
+    grid.push([z, Math.exp(-0.5 * z * z)]);
+  }
+  const totalWeight = grid.reduce((sum, [, w]) => sum + w, 0);
+  const meanAt = (shift: number) => grid.reduce((sum, [z, w]) => sum + w * sigmoid(logit(mean) + shift + sigma * z), 0) / totalWeight;
+  let low = -20;
+  let high = 20;
+  for (let i = 0; i < 100; i++) {
+    const middle = (low + high) / 2;
+    if (meanAt(middle) > mean) high = middle;
+    else low = middle;
+  }
+  return (low + high) / 2;
+}
+
+/** Default malformed output: reasoning that never states an answer. */
+function defaultMalformed(): string {
+  return 'Let me think about the rules again. The previous move and the state suggest several options, and I need to consider them carefully before';
+}
+
+/**
+ * Creates a simulated model. Same seed and same requests give the same responses; with a per-request `seed`,
+ * the order in which calls are made does not matter.
+ */
+export function createSimModel(options: SimModelOptions): SimModel {
+  const profile = resolveProfile(options.profile ?? 'gpt-4.1-mini');
+  const parameters = resolveSimParameters(profile, options.parameters);
+  const behaviour = options.behaviour;
+  const modelSeed = options.seed ?? 0;
+  const pricing: Pricing = { inputUsdPerMillion: parameters.inputUsdPerMillion, outputUsdPerMillion: parameters.outputUsdPerMillion };
+  const shift = heterogeneityShift(parameters.errorRate, parameters.heterogeneity);
+  const baseLogit = parameters.errorRate > 0 && parameters.errorRate < 1 ? logit(parameters.errorRate) + shift : 0;
+  const seedless = randomStream(modelSeed, 0x5eed);
+
+  // Everything that depends only on the prompt is computed once per prompt: a step's votes share one messages array.
+  let lastMessages: ModelRequest['messages'] | undefined;
+  let lastPrompt: PromptFacts | undefined;
+
+  interface PromptFacts {
+    readonly text: string;
+    readonly hash: number;
+    readonly promptTokens: number;
+    readonly validErrorRate: number;
+    readonly rawWrongRate: number;
+    /** Probability that any answer to this prompt is over-long because the prompt is hard. */
+    readonly confusionLong: number;
+    /** Output tokens an ordinary answer has beyond the profile's mean: the answer itself, for multi-step answers. */
+    readonly extraTokens: number;
+    readonly correct: string | undefined;
+    wrong: readonly string[] | undefined;
+  }
+
+  function factsOf(messages: ModelRequest['messages']): PromptFacts {
+    if (messages === lastMessages && lastPrompt !== undefined) return lastPrompt;
+    const text = promptText(messages);
+    const hash = hashString(text, modelSeed);
+    const promptTokens = countMessageTokens(messages);
+    // An answer of m steps spans m steps' difficulties: it sees the mean rate, not one prompt's draw, compounded below.
+    const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
+    let validErrorRate = parameters.errorRate;
+    if (validErrorRate > 0 && validErrorRate < 1) {
+      let x = parameters.heterogeneity === 0 || stepsInAnswer > 1 ? logit(validErrorRate) : baseLogit + parameters.heterogeneity * normalQuantile(unitFromHash(hash));
+      if (promptTokens > parameters.contextReferenceTokens) {
+        x += parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens);
+      }
+      validErrorRate = sigmoid(x);
+    } else if (validErrorRate === 0 && promptTokens > parameters.contextReferenceTokens && parameters.contextExponent > 0) {
+      validErrorRate = sigmoid(-30 + parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens));
+    }
+    const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, validErrorRate - parameters.errorRate));
+    const correct = behaviour.respond(text);
+    if (stepsInAnswer > 1) validErrorRate = -Math.expm1(stepsInAnswer * Math.log1p(-Math.min(validErrorRate, 1)));
+    const extraTokens = stepsInAnswer > 1 && correct !== undefined ? countTokens(correct) : 0;
+    // Raise the raw wrong rate so that after red-flag filtering the valid error rate is as drawn.
+    const keepWrong = 1 - parameters.longWhenWrong;
+    const keepRight = 1 - parameters.longWhenRight;
+    const e = validErrorRate;
+    const rawWrongRate = e >= 1 ? 1 : (e * keepRight) / ((1 - e) * keepWrong + e * keepRight);
+    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined };
+    lastMessages = messages;
+    lastPrompt = facts;
+    return facts;
+  }
+
+  function wrongAnswers(facts: PromptFacts): readonly string[] {
+    facts.wrong ??= behaviour.wrongAnswers(facts.text, facts.correct);
+    return facts.wrong;
+  }
+
+  function complete(request: ModelRequest): SimOutcome {
+    const facts = factsOf(request.messages);
+    // Temperature 0: the draw depends on the prompt alone. Otherwise on the request's seed (or the model's stream).
+    const random: Random =
+      request.temperature === 0
+        ? randomStream(facts.hash, 0)
+        : randomStream(facts.hash, request.seed ?? Math.floor(seedless() * 4294967296), 1);
+    let kind: SimOutcome['kind'];
+    let text: string;
+    if (random() < parameters.malformedRate) {
+      kind = 'malformed';
+      text = behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
+    } else if (facts.correct !== undefined && random() >= facts.rawWrongRate) {
+      kind = 'right';
+      text = facts.correct;
+    } else {
+      const wrong = wrongAnswers(facts);
+      if (wrong.length === 0) {
+        kind = 'malformed';
+        text = behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
+      } else {
+        kind = 'wrong';
+        const attractor = behaviour.attractorIndex?.(facts.text, wrong, facts.hash) ?? facts.hash % wrong.length;
+        const index = random() < parameters.attractorShare ? attractor : Math.floor(random() * wrong.length);
+        text = wrong[Math.min(Math.max(index, 0), wrong.length - 1)]!;
+      }
+    }
+    const long = random() < facts.confusionLong || random() < (kind === 'right' ? parameters.longWhenRight : parameters.longWhenWrong);
+    const mean = parameters.tokensPerResponse + facts.extraTokens;
+    let completionTokens = long
+      ? Math.round(Math.max(mean * 1.5, 760) + random() * mean)
+      : Math.round(mean * Math.exp(parameters.tokensSpread * normalQuantile(random()) - (parameters.tokensSpread * parameters.tokensSpread) / 2));
+    completionTokens = Math.max(1, completionTokens);
+    let finishReason: ModelResponse['finishReason'] = 'stop';
+    if (completionTokens > request.maxOutputTokens) {
+      completionTokens = request.maxOutputTokens;
+      finishReason = 'length';
+      text = text.slice(0, Math.floor(text.length / 2));
+    }
+    return {
+      kind,
+      promptErrorRate: facts.validErrorRate,
+      response: {
+        text,
+        finishReason,
+        usage: { promptTokens: facts.promptTokens, completionTokens },
+        latencyMs: parameters.latencyMs,
+      },
+    };
+  }
+
+  return {
+    id: `sim:${profile.name}`,
+    pricing,
+    parameters,
+    complete,
+    generate(request: ModelRequest): Promise<ModelResponse> {
+      if (request.signal?.aborted) return Promise.reject(abortError());
+      const { response } = complete(request);
+      if (parameters.latencyMs <= 0) return Promise.resolve(response);
+      return new Promise((resolve, reject) => {
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(abortError());
+        };
+        const timer = setTimeout(() => {
+          request.signal?.removeEventListener('abort', onAbort);
+          resolve(response);
+        }, parameters.latencyMs);
+        request.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+  };
+}
