@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { affineExpr, anyExpr, constantExpr, exponent, generatedExpr } from './arbitraries.ts';
-import { binary, call, negate, power, type Expr } from './ast.ts';
+import { binary, call, negate, power, variable, type Expr } from './ast.ts';
 import { labelAll, labelExpression } from './dcp-labeller.ts';
 import { isAffine, negateCurvature, negateSign, type Curvature } from './labels.ts';
 import { parseExpression } from './parser.ts';
@@ -147,6 +147,15 @@ describe('labelExpression on the atom table', () => {
 });
 
 describe('labelAll', () => {
+  it('labels a 100,000-deep expression without recursion limits', () => {
+    // square(-exp(...)) alternates CONVEX/NONNEGATIVE through CONCAVE/NONPOSITIVE all the way up.
+    let expr: Expr = variable('x');
+    for (let level = 0; level < 50_000; level++) expr = call('square', [negate(call('exp', [expr]))]);
+    const labels = labelAll(expr);
+    expect(labels).toHaveLength(150_001);
+    expect(labels.at(-1)).toEqual({ curvature: 'CONVEX', sign: 'NONNEGATIVE' });
+  });
+
   it('labels every node in post-order, the root last', () => {
     const expr = parseExpression('square(-exp(x))');
     expect(postOrder(expr).map((n) => printExpression(n.node))).toEqual(['x', 'exp(x)', '-exp(x)', 'square(-exp(x))']);

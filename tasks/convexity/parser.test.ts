@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.ts';
 import { anyExpr } from './arbitraries.ts';
-import { binary, call, constant, negate, power, variable } from './ast.ts';
+import { binary, call, constant, negate, power, variable, type CallNode } from './ast.ts';
 import { parseExpression, safeParseExpression } from './parser.ts';
 import { printExpression } from './printer.ts';
 import { ExpressionSyntaxError } from './syntax-error.ts';
@@ -36,6 +36,38 @@ describe('parseExpression', () => {
 
   it('ignores whitespace and redundant parentheses', () => {
     expect(parseExpression(' ( ( exp( x ) ) ) ')).toEqual(call('exp', [variable('x')]));
+  });
+});
+
+describe('deeply nested input (no recursion limit)', () => {
+  const deep = 10_000;
+
+  it('parses and prints back 10,000 nested atom calls', () => {
+    const text = `${'exp('.repeat(deep)}x${')'.repeat(deep)}`;
+    const expr = parseExpression(text);
+    let node = expr;
+    for (let level = 0; level < deep; level++) {
+      expect(node.kind).toBe('call');
+      node = (node as CallNode).args[0]!;
+    }
+    expect(node).toEqual(variable('x'));
+    expect(printExpression(expr)).toBe(text);
+  });
+
+  it('parses 10,000 nested parentheses and negations, and a 200,000-term sum', () => {
+    expect(parseExpression(`${'('.repeat(deep)}x${')'.repeat(deep)}`)).toEqual(variable('x'));
+    const negations = `${'-'.repeat(deep)}x`;
+    expect(printExpression(parseExpression(negations))).toBe(`${'-('.repeat(deep - 1)}-x${')'.repeat(deep - 1)}`);
+    const sum = Array.from({ length: 200_000 }, (_, i) => `x${i}`).join(' + ');
+    expect(printExpression(parseExpression(sum))).toBe(sum);
+  });
+
+  it('reports an error deep inside, at its column', () => {
+    const text = `${'log(2 * ('.repeat(deep)}x y${'))'.repeat(deep)}`;
+    const outcome = safeParseExpression(text);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error.message).toMatch(`Expected \`)\` at column ${deep * 9 + 3}, found \`y\``);
   });
 });
 
