@@ -79,6 +79,17 @@ describe('maker convexity label', () => {
     ]);
   });
 
+  it('reports a division by a literal zero as a bad line, and labels the others', async () => {
+    labelInput.stdin = () => Readable.from(['exp(x)\n1/0\nx / (0 * 2)\n']);
+    const { code, stdout } = await run(['convexity', 'label']);
+    expect(code).toBe(1);
+    expect(jsonLines(stdout)).toEqual([
+      { expr: 'exp(x)', curvature: 'CONVEX', sign: 'NONNEGATIVE', depth: 1 },
+      { expr: '1/0', error: 'Division by zero at column 3: the divisor `0` is zero', line: 2, column: 3 },
+      { expr: 'x / (0 * 2)', curvature: 'AFFINE', sign: 'UNKNOWN', depth: 0 },
+    ]);
+  });
+
   it('exits 2 on a missing file', async () => {
     const { code, stderr } = await run(['convexity', 'label', '/nonexistent/exprs.txt']);
     expect(code).toBe(2);

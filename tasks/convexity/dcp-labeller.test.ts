@@ -73,6 +73,17 @@ describe('labelExpression on leaves and affine operators', () => {
   ] as const)('labels the non-DCP product %s as UNKNOWN with sign %s (product rule)', (text, sign) => {
     expect(label(text)).toEqual({ curvature: 'UNKNOWN', sign });
   });
+
+  it.each([
+    ['1 / (0 * 2)', 'CONSTANT'],
+    ['0 / (0 * 2)', 'CONSTANT'],
+    ['x / (0 * 2)', 'AFFINE'],
+    ['exp(x) / (0 * 2)', 'UNKNOWN'],
+    ['-log(x) / (2 * 0)', 'UNKNOWN'],
+    ['x / (0 * y)', 'UNKNOWN'],
+  ] as const)('certifies no sign for a quotient by a zero divisor: %s is %s with UNKNOWN sign', (text, curvature) => {
+    expect(label(text)).toEqual({ curvature, sign: 'UNKNOWN' });
+  });
 });
 
 describe('labelExpression on the atom table', () => {

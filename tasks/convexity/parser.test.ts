@@ -94,6 +94,11 @@ describe('bad expressions are reported with a position', () => {
     ['exp(x y)', 7, /Expected `,` or `\)` in the arguments of `exp` at column 7, found `y`/],
     ['+x', 1, /Expected an expression/],
     ['1e999', 1, /Number `1e999` is out of range at column 1/],
+    ['1/0', 3, /Division by zero at column 3: the divisor `0` is zero/],
+    ['exp(x) / 0.0 + 1', 10, /Division by zero at column 10: the divisor `0.0` is zero/],
+    ['x / (0)', 5, /Division by zero at column 5: the divisor `\(0\)` is zero/],
+    ['x / -0e3', 5, /Division by zero at column 5: the divisor `-0e3` is zero/],
+    ['log(x / -(-(0)))', 9, /Division by zero at column 9: the divisor `-\(-\(0\)\)` is zero/],
   ] as const)('%j fails at column %i', (text, column, message) => {
     const outcome = safeParseExpression(text);
     expect(outcome.ok).toBe(false);

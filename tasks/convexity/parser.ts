@@ -13,7 +13,7 @@
  *   primary    := number | variable | atom '(' arguments ')' | 'power' '(' expression ',' ['-'] number ')' | '(' expression ')'
  */
 import { atomSpec, ATOM_NAMES, isAtomName, type AtomName } from './atoms.ts';
-import { binary, call, constant, negate, power, variable, type BinaryOperator, type Expr } from './ast.ts';
+import { binary, call, constant, isLiteralZero, negate, power, variable, type BinaryOperator, type Expr } from './ast.ts';
 import { tokenize, type Token } from './lexer.ts';
 import { ExpressionSyntaxError } from './syntax-error.ts';
 
@@ -34,15 +34,20 @@ export function safeParseExpression(text: string): ParseOutcome {
 
 /** Parses an expression; throws `ExpressionSyntaxError` (an `InputError`) for bad text. */
 export function parseExpression(text: string): Expr {
-  return new Parser(tokenize(text)).parse();
+  return new Parser(text, tokenize(text)).parse();
 }
 
 function describe(token: Token): string {
   return token.kind === 'end' ? 'end of input' : `\`${token.text}\``;
 }
 
-/** An operator still waiting for its right operand: a unary minus, or a binary operator with its left operand. */
-type PendingOperator = { readonly kind: 'negate' } | { readonly kind: 'binary'; readonly op: BinaryOperator; readonly left: Expr };
+/**
+ * An operator still waiting for its right operand: a unary minus, or a binary operator with its left operand and
+ * the offset where its right operand starts (to point at a zero divisor).
+ */
+type PendingOperator =
+  | { readonly kind: 'negate' }
+  | { readonly kind: 'binary'; readonly op: BinaryOperator; readonly left: Expr; readonly rightAt: number };
 
 /** How tightly an operator binds; a pending operator is applied before a new one that binds no tighter. */
 const BINDING: Readonly<Record<'negate' | BinaryOperator, number>> = { '+': 1, '-': 1, '*': 2, '/': 2, negate: 3 };
@@ -75,20 +80,13 @@ interface CallFrame {
   readonly pending: PendingOperator[];
 }
 
-/** Applies the pending operators that bind at least as tightly as `binding` to `operand`, innermost first. */
-function reduce(pending: PendingOperator[], operand: Expr, binding: number): Expr {
-  let result = operand;
-  for (let top = pending.at(-1); top !== undefined && bindingOf(top) >= binding; top = pending.at(-1)) {
-    pending.pop();
-    result = top.kind === 'negate' ? negate(result) : binary(top.op, top.left, result);
-  }
-  return result;
-}
-
 class Parser {
   private index = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(
+    private readonly text: string,
+    private readonly tokens: readonly Token[],
+  ) {}
 
   private peek(): Token {
     return this.tokens[this.index]!;
@@ -104,6 +102,28 @@ class Parser {
     throw new ExpressionSyntaxError(`Expected ${expected}`, token.position, `, found ${describe(token)}`);
   }
 
+  /**
+   * Applies the pending operators that bind at least as tightly as `binding` to `operand`, innermost first.
+   * A division by a literal zero is refused here, as Python refuses `1/0`: no label of it would mean anything.
+   */
+  private reduce(pending: PendingOperator[], operand: Expr, binding: number): Expr {
+    let result = operand;
+    for (let top = pending.at(-1); top !== undefined && bindingOf(top) >= binding; top = pending.at(-1)) {
+      pending.pop();
+      if (top.kind === 'negate') {
+        result = negate(result);
+        continue;
+      }
+      if (top.op === '/' && isLiteralZero(result)) {
+        const last = this.tokens[this.index - 1]!;
+        const divisor = this.text.slice(top.rightAt, last.position + last.text.length);
+        throw new ExpressionSyntaxError('Division by zero', top.rightAt, `: the divisor \`${divisor}\` is zero`);
+      }
+      result = binary(top.op, top.left, result);
+    }
+    return result;
+  }
+
   /** The whole input as one expression, then its end. */
   parse(): Expr {
     const frames: Frame[] = [{ kind: 'input', pending: [] }];
@@ -117,13 +137,14 @@ class Parser {
       }
       const token = this.peek();
       if (isBinaryOperator(token.kind)) {
+        const left = this.reduce(frame.pending, operand, BINDING[token.kind]);
         this.next();
-        frame.pending.push({ kind: 'binary', op: token.kind, left: reduce(frame.pending, operand, BINDING[token.kind]) });
+        frame.pending.push({ kind: 'binary', op: token.kind, left, rightAt: this.peek().position });
         operand = undefined;
         continue;
       }
       // Anything but a binary operator ends the frame's current expression.
-      const value = reduce(frame.pending, operand, 0);
+      const value = this.reduce(frame.pending, operand, 0);
       if (frame.kind === 'input') {
         this.expectEnd();
         return value;
