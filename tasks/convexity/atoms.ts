@@ -1,7 +1,9 @@
 /**
  * The scalar atom catalogue: for each atom, its arity, its own curvature, its monotonicity in each argument
- * and the sign of its result, exactly as the reference table (CVXPY's semantics) gives them. Monotonicity
- * marked "±" in the reference depends on the argument's sign, which is why rules see the arguments' labels.
+ * and the sign of its result, as the reference table gives them and as CVXPY's source computes them (where the
+ * two part, CVXPY wins; `cvxpy-reference.test.ts` holds the labeller to an independent transcription of CVXPY's
+ * definitions). Monotonicity marked "±" in the reference depends on the argument's sign, which is why rules see
+ * the arguments' labels.
  */
 import { isNonneg, isNonpos, negateSign, signOf, type Label, type Sign } from './labels.ts';
 
