@@ -6,6 +6,11 @@
  * and `ρ` the intraclass correlation estimated by one-way ANOVA (clamped to [0, 1]). With one sample per state,
  * or with no between-state variation beyond chance, `deff` is 1 and the interval is the plain binomial one; with
  * every sample of a state alike, `deff` is the cluster size and the interval is as wide as one sample per state.
+ *
+ * The coverage is approximate, since `ρ` is estimated from the states at hand: in simulation at 95%, 40 states of
+ * 8 samples each (p = 0.9, ρ = 0.6) were covered 92% of the time and 200 states 94%, against 62% for the plain
+ * binomial interval over all samples (`clustered-interval.test.ts`). Measure more states rather than more samples
+ * per state when the bound matters.
  */
 import { binomialInterval, type Interval, type IntervalMethod } from '../planning/calibration.ts';
 
