@@ -18,7 +18,9 @@ import { recommendK, type CalibrationSummary, type Interval, type IntervalMethod
 import { expectInteger, expectNumber } from '../planning/expect.ts';
 import { defaultRedFlags, type RedFlagRule } from '../voting/red-flags.ts';
 import { clusteredInterval, type ClusteredInterval } from './clustered-interval.ts';
+import type { StateSearch } from './arbitrary-states.ts';
 import { shrinkFirstFailing } from './shrink.ts';
+import { stateSource } from './state-source.ts';
 import { sampleProbes, type ProbeSamplingOptions, type ProbeTally } from './sample-probes.ts';
 import { probeSource, promptsKey, type Measurable, type Probe, type ProbeSource, type StepAt, type StepFunction } from './step-under-test.ts';
 
@@ -206,12 +208,6 @@ interface Unit {
   readonly probe: Probe & { readonly expected: string };
 }
 
-function isArbitrary(value: unknown): value is Arbitrary<unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const record = value as Record<string, unknown>;
-  return typeof record['generate'] === 'function' && typeof record['shrink'] === 'function' && typeof record['canShrinkWithoutContext'] === 'function';
-}
-
 function judged(source: ProbeSource, state: unknown, index: number): Unit[] {
   return source.probes(state).map((probe) => {
     if (probe.expected === undefined) {
@@ -248,18 +244,7 @@ export async function measureStep(options: MeasureStepOptions<Measurable, unknow
   const resolved = resolveMeasureStepOptions(options, source);
   if (!source.hasOracle) throw new InputError(`Expected the task \`${source.name}\` to have an oracle, got none`);
 
-  let states: readonly unknown[];
-  let search: import('./arbitrary-states.ts').StateSearch<unknown> | undefined;
-  if (Array.isArray(options.states)) {
-    states = options.states;
-  } else if (isArbitrary(options.states)) {
-    const { drawStates } = await import('./arbitrary-states.ts');
-    search = await drawStates(options.states, resolved.seed, resolved.numStates);
-    states = search.states;
-  } else {
-    throw new InputError(`Expected \`states\` to be an array or a fast-check arbitrary, got \`${typeof options.states}\``);
-  }
-  if (states.length === 0) throw new InputError('Expected `states` to hold at least one state, got none');
+  const { states, search } = await stateSource(options.states, resolved.seed, resolved.numStates);
   const units = states.flatMap((state, index) => judged(source, state, index));
   if (units.length === 0) throw new InputError(`Expected the states of \`${source.name}\` to have at least one ready call, got none`);
 
@@ -279,7 +264,7 @@ export async function measureStep(options: MeasureStepOptions<Measurable, unknow
 }
 
 async function shrinkFirst(
-  search: import('./arbitrary-states.ts').StateSearch<unknown>,
+  search: StateSearch<unknown>,
   source: ProbeSource,
   units: readonly Unit[],
   tallies: readonly ProbeTally[],

@@ -16,6 +16,7 @@ import { defaultRedFlags, type RedFlagRule } from '../voting/red-flags.ts';
 import { clusteredInterval, type ClusteredInterval } from './clustered-interval.ts';
 import { sampleProbes, type ProbeSamplingOptions } from './sample-probes.ts';
 import { shrinkFirstFailing } from './shrink.ts';
+import { stateSource } from './state-source.ts';
 import { probeSource, promptsKey, type Probe, type ProbeSource, type StepAt, type StepFunction } from './step-under-test.ts';
 
 /** A parsed answer as the relation sees it. */
@@ -155,18 +156,7 @@ export async function measureMetamorphic(options: MetamorphicOptions<StepTask<an
   const relate = options.relate ?? ((answer: Answer<unknown>) => answer.key);
   const relation = options.name ?? 'metamorphic';
 
-  let states: readonly unknown[];
-  let search: import('./arbitrary-states.ts').StateSearch<unknown> | undefined;
-  if (Array.isArray(options.states)) {
-    states = options.states;
-  } else if (options.states !== null && typeof options.states === 'object' && typeof (options.states as { generate?: unknown }).generate === 'function') {
-    const { drawStates } = await import('./arbitrary-states.ts');
-    search = await drawStates(options.states as Arbitrary<unknown>, sampling.seed, numStates);
-    states = search.states;
-  } else {
-    throw new InputError(`Expected \`states\` to be an array or a fast-check arbitrary, got \`${typeof options.states}\``);
-  }
-  if (states.length === 0) throw new InputError('Expected `states` to hold at least one state, got none');
+  const { states, search } = await stateSource(options.states, sampling.seed, numStates);
 
   /** Samples states and their transforms (both under `seed`) and pairs their answers. */
   const pairUp = async (batch: readonly unknown[], seed: number): Promise<Pairing[]> => {
