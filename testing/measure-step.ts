@@ -248,10 +248,7 @@ export async function measureStep(options: MeasureStepOptions<Measurable, unknow
   const units = states.flatMap((state, index) => judged(source, state, index));
   if (units.length === 0) throw new InputError(`Expected the states of \`${source.name}\` to have at least one ready call, got none`);
 
-  const tallies = await sampleProbes(
-    units.map((unit) => unit.probe),
-    resolved,
-  );
+  const tallies = await sampleProbes(units.map((unit) => unit.probe), resolved);
   const counterexamples: Counterexample<unknown>[] = [];
   units.forEach((unit, i) => {
     if (tallies[i]!.wrong.length > 0) counterexamples.push(counterexample(unit, tallies[i]!));

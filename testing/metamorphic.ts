@@ -162,8 +162,10 @@ export async function measureMetamorphic(options: MetamorphicOptions<StepTask<an
   const pairUp = async (batch: readonly unknown[], seed: number): Promise<Pairing[]> => {
     const originals = batch.map((state) => onlyProbe(source, state));
     const transforms = batch.map((state) => onlyProbe(source, options.transform(state)));
-    // Sampled as two lists under one seed, so sample j of a state and of its transform share a request seed.
-    const [left, right] = await Promise.all([sampleProbes(originals, { ...sampling, seed }), sampleProbes(transforms, { ...sampling, seed })]);
+    // Sampled as two lists under one seed, so sample j of a state and of its transform share a request seed; one
+    // after the other, so no more than `concurrency` calls are in flight.
+    const left = await sampleProbes(originals, { ...sampling, seed });
+    const right = await sampleProbes(transforms, { ...sampling, seed });
     return batch.map((state, i) => {
       let held = 0;
       let valid = 0;
