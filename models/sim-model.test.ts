@@ -168,6 +168,16 @@ describe('the simulated model with tools', () => {
     expect(runs.every((run) => (run.kind === 'wrong') === (run.response.toolCalls?.[0]?.arguments !== '{"a":2,"b":3}' || run.response.toolCalls[0].name !== 'add'))).toBe(true);
   });
 
+  it("draws its wrong turns from the corrupter's, given the correct turn as the responder wrote it", () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 2, parameters: { errorRate: 0.5, heterogeneity: 0, malformedRate: 0 } });
+    const wrong = new Set<string>();
+    for (let seed = 0; seed < 300; seed++) {
+      const { kind, response } = model.complete(request(seed));
+      if (kind === 'wrong') wrong.add(response.toolCalls!.map((call) => `${call.name}${call.arguments}`).join());
+    }
+    expect([...wrong].sort()).toEqual(['add{"a":2,"b":4}', 'mul{"a":2,"b":3}', 'submit{"value":2}']);
+  });
+
   it('makes a malformed turn a call whose JSON arguments are cut short', () => {
     const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 3, parameters: { malformedRate: 0.5 } });
     const malformed = Array.from({ length: 200 }, (_, seed) => model.complete(request(seed))).find((run) => run.kind === 'malformed')!;

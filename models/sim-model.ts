@@ -213,6 +213,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     wrong: readonly string[] | undefined;
     /** Set when the request is answered with tool turns: answers are encoded turns (see {@link encodeTurn}). */
     readonly conversation: SimConversation | undefined;
+    /** The responder's correct turn, as it gave it (arguments as objects), for the corrupter. */
+    readonly correctTurn: SimTurn | undefined;
   }
 
   /** The tool responder, when this request is to be answered with tool turns. */
@@ -252,7 +254,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     const keepRight = 1 - parameters.longWhenRight;
     const e = validErrorRate;
     const rawWrongRate = e >= 1 ? 1 : (e * keepRight) / ((1 - e) * keepWrong + e * keepRight);
-    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined, conversation };
+    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined, conversation, correctTurn };
     lastMessages = messages;
     lastTools = request.tools;
     lastPrompt = facts;
@@ -263,9 +265,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     if (facts.wrong === undefined) {
       if (facts.conversation === undefined) facts.wrong = behaviour.wrongAnswers(facts.text, facts.correct);
       else {
-        const correct = facts.correct;
-        const turns = behaviour.tools!.wrongTurns(facts.conversation, correct === undefined ? undefined : decodeTurn(correct));
-        facts.wrong = [...new Set(turns.map(encodeTurn))].filter((turn) => turn !== correct);
+        const turns = behaviour.tools!.wrongTurns(facts.conversation, facts.correctTurn);
+        facts.wrong = [...new Set(turns.map(encodeTurn))].filter((turn) => turn !== facts.correct);
       }
     }
     return facts.wrong;
@@ -275,7 +276,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     if (facts.conversation === undefined) return behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
     const custom = behaviour.tools!.malformed?.(facts.conversation, random);
     if (custom !== undefined) return encodeTurn(custom);
-    const first = facts.correct === undefined ? undefined : decodeTurn(facts.correct).toolCalls?.[0];
+    const first = facts.correctTurn?.toolCalls?.[0];
     if (first === undefined) return encodeTurn({ text: defaultMalformed() });
     const json = typeof first.arguments === 'string' ? first.arguments : JSON.stringify(first.arguments);
     return encodeTurn({ toolCalls: [{ name: first.name, arguments: json.slice(0, Math.max(1, Math.floor(json.length / 2))) }] });
