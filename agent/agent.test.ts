@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { InputError, isAbortError } from '../core/errors.ts';
 import type { ModelRequest } from '../core/model.ts';
@@ -212,6 +213,27 @@ describe('sub-agents', () => {
     const error = await agent({ model, prompt: 'go', tools, signal: controller.signal }).catch((caught: unknown) => caught);
     expect(isAbortError(error)).toBe(true);
     expect(childSignal?.aborted).toBe(true);
+  });
+
+  it('nest deeply without piling abort listeners onto one signal, and leave none behind', async () => {
+    const controller = new AbortController();
+    let deepest = 0;
+    const model = createScriptedModel({ script: [(request) => response({ text: '', toolCalls: [toolCall('down', {})], usage: { promptTokens: request.messages.length, completionTokens: 0 } })], whenExhausted: 'repeat-last' });
+    const down: ToolSet = {
+      down: tool({
+        parameters: nothing,
+        execute: async (_, context) => {
+          if (context.depth === 12) {
+            deepest = getEventListeners(controller.signal, 'abort').length;
+            return 'bottom';
+          }
+          return (await agent({ parent: context, prompt: 'deeper', tools: down, stop: stepCountIs(1) })).steps.length;
+        },
+      }),
+    };
+    await agent({ model, prompt: 'go', tools: down, stop: stepCountIs(1), signal: controller.signal });
+    expect(deepest).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('abort during a tool that ignores its signal still rejects at once', async () => {

@@ -57,9 +57,17 @@ type ModelCallUsage = Pick<AgentUsage, 'calls' | 'promptTokens' | 'completionTok
 export async function agent(options: AgentOptions): Promise<AgentResult> {
   const resolved = resolveAgentOptions(options);
   const usage = emptyUsage();
+  // The run's own signal, linked to the caller's by one listener removed at the end: every call, tool and
+  // sub-agent below listens to this one, so nested sub-agents never pile listeners onto one signal.
+  const outer = resolved.signal;
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(outer?.reason);
+  if (outer?.aborted === true) controller.abort(outer.reason);
+  else outer?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await run(resolved, usage);
+    return await run({ ...resolved, signal: controller.signal }, usage);
   } finally {
+    outer?.removeEventListener('abort', onAbort);
     // A sub-agent's spend reaches its caller even when it is aborted or fails.
     resolved.parent?.reportUsage(usage);
   }
@@ -224,7 +232,7 @@ function toolContext(options: ResolvedAgentOptions, call: ToolContext['call'], i
   return {
     call,
     step: index,
-    signal: options.signal ?? new AbortController().signal,
+    signal: options.signal!,
     depth: options.depth,
     seed: mixSeed(options.seed, index, callIndex + 1, 0x7001),
     model: options.model,
