@@ -37,10 +37,12 @@ export function exprFor(size: number, seed: number): Expr {
   return randomExpr(size, randomStream(seed, size, 0x74726565));
 }
 
+/** The fully parenthesised text of a tree: `((3 + 4) - 5)`. */
 export function print(expr: Expr): string {
   return typeof expr === 'number' ? String(expr) : `(${print(expr.left)} ${expr.op} ${print(expr.right)})`;
 }
 
+/** The tree's value: the oracle the runs are checked against. */
 export function evaluate(expr: Expr): number {
   if (typeof expr === 'number') return expr;
   const left = evaluate(expr.left);

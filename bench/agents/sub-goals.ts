@@ -73,6 +73,7 @@ export interface StrategyRun {
   readonly stop: string | undefined;
 }
 
+/** The system prompt of the baseline and compaction. */
 export const TOTAL_SYSTEM = 'You total the values of a list of items. Look up each item with the lookup tool, one at a time, then submit the sum of all the values.';
 
 function listPrompt(items: readonly string[], progress: { done: number; total: number } | undefined): string {
@@ -97,6 +98,7 @@ export async function runConversation(model: LanguageModel, n: number, seed: num
   return { answer: submitted.at(-1), usage: result.usage, stop: submitted.length === 0 ? result.stopReason.kind : undefined };
 }
 
+/** What the model is asked when its conversation is compacted. */
 export const SUMMARIZE_REQUEST = 'Your context is about to be cleared. Summarize your progress with the summarize tool: how many items, from the first, are done, and their running total.';
 
 /** Compaction: the loop is cut every `window` turns and restarted from a summary the model writes. */
@@ -138,6 +140,7 @@ export async function runCompaction(model: LanguageModel, n: number, seed: numbe
   return { answer: submitted.at(-1), usage, stop: submitted.length === 0 ? 'no answer' : undefined };
 }
 
+/** The system prompt of externalisation. */
 export const LEDGER_SYSTEM =
   'You total the values of items. Your progress lives in a ledger, not in this conversation: call next_item to learn what to do next, look that item up, record its value, and repeat; when next_item says done, submit the total it gives.';
 
