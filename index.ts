@@ -4,3 +4,4 @@ export * from './voting/index.ts';
 export { defineTask, type BuildContext, type RunnableTask, type TaskDefinition, type TaskFlag, type TaskReport } from './tasks/definition.ts';
 export { batchTask, type BatchMember, type BatchState, type BatchTask } from './run/batch.ts';
 export { walkTask, type Walk } from './run/walk.ts';
+export * from './agent/index.ts';

@@ -47,7 +47,17 @@ export interface ModelRequest {
   readonly seed?: number;
   /** Tools offered to the model. */
   readonly tools?: readonly ToolSpec[];
+  /**
+   * Whether the model may, must or must not call a tool, or which one it must call. Only meaningful with `tools`.
+   * @default the backend's own default (`auto` for OpenAI when tools are offered)
+   */
+  readonly toolChoice?: ToolChoice;
+  /** Whether the model may make several tool calls in one turn. @default the backend's own default (true for OpenAI) */
+  readonly parallelToolCalls?: boolean;
 }
+
+/** `auto`: the model decides; `none`: text only; `required`: at least one call; `{ name }`: exactly that tool. */
+export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
 
 /** Why generation stopped. `length` means the output cap cut the response. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';

@@ -71,7 +71,8 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
           if (message.role === 'assistant' && message.toolCalls !== undefined) {
             return {
               role: 'assistant',
-              content: message.content,
+              // A turn that only calls tools has no text; servers expect null rather than an empty string there.
+              content: message.content === '' ? null : message.content,
               tool_calls: message.toolCalls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } })),
             };
           }
@@ -87,6 +88,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
           type: 'function',
           function: { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: { ...tool.parameters } },
         }));
+        if (request.toolChoice !== undefined) {
+          body.tool_choice = typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
+        }
+        if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
       }
       let completion: OpenAI.Chat.ChatCompletion;
       try {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createHanoiTask, hanoiStateAt, hanoiSim } from '../tasks/hanoi/index.ts';
-import type { ChatMessage } from '../core/model.ts';
+import type { ChatMessage, ModelRequest } from '../core/model.ts';
+import { agent } from '../agent/agent.ts';
+import { hasToolCall } from '../agent/stop-conditions.ts';
+import { toolSpecsOf } from '../agent/tool.ts';
+import { arithmeticPrompt, arithmeticTools, arithmeticToolsSim } from '../testing/arithmetic-tools.ts';
 import { createSimModel, heterogeneityShift } from './sim-model.ts';
+import { countMessageTokens, countToolTokens } from './tokens.ts';
 
 const disks = 12;
 const task = createHanoiTask({ disks });
@@ -128,3 +133,87 @@ function inverseErf(x: number): number {
   const t = 2 / (Math.PI * a) + ln / 2;
   return Math.sign(x) * Math.sqrt(Math.sqrt(t * t - ln / a) - t);
 }
+
+describe('the simulated model with tools', () => {
+  const tools = toolSpecsOf(arithmeticTools());
+  const start: ChatMessage[] = [{ role: 'user', content: arithmeticPrompt(2, 3, 4) }];
+  const request = (seed: number, extra: Partial<ModelRequest> = {}): ModelRequest => ({ messages: start, tools, temperature: 0.1, maxOutputTokens: 4096, seed, ...extra });
+
+  it('answers a request that offers tools with tool calls in the chat-completions shape', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1, parameters: { errorRate: 0, malformedRate: 0 } });
+    const { response } = model.complete(request(1));
+    expect(response.finishReason).toBe('tool_calls');
+    expect(response.text).toBe('');
+    expect(response.toolCalls).toEqual([{ id: expect.stringMatching(/^call_/), name: 'add', arguments: '{"a":2,"b":3}' }]);
+  });
+
+  it('derives the next call from the tool results in the conversation', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1, parameters: { errorRate: 0, malformedRate: 0 } });
+    const messages: ChatMessage[] = [
+      ...start,
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'add', arguments: '{"a":2,"b":3}' }] },
+      { role: 'tool', content: '5', toolCallId: 'c1' },
+    ];
+    expect(model.complete(request(1, { messages })).response.toolCalls?.[0]).toMatchObject({ name: 'mul', arguments: '{"a":5,"b":4}' });
+  });
+
+  it('is reproducible from the request seed, and its wrong turns come at the error rate', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 2, parameters: { errorRate: 0.2, heterogeneity: 0, malformedRate: 0, longWhenWrong: 0, longWhenRight: 0 } });
+    const runs = Array.from({ length: 4000 }, (_, seed) => model.complete(request(seed)));
+    expect(Array.from({ length: 4000 }, (_, seed) => model.complete(request(seed)))).toEqual(runs);
+    const wrong = runs.filter((run) => run.response.toolCalls?.[0]?.arguments !== '{"a":2,"b":3}' || run.response.toolCalls[0].name !== 'add').length;
+    const [low, high] = wilson(wrong, runs.length);
+    expect(low).toBeLessThanOrEqual(0.2);
+    expect(high).toBeGreaterThanOrEqual(0.2);
+    expect(runs.every((run) => (run.kind === 'wrong') === (run.response.toolCalls?.[0]?.arguments !== '{"a":2,"b":3}' || run.response.toolCalls[0].name !== 'add'))).toBe(true);
+  });
+
+  it("draws its wrong turns from the corrupter's, given the correct turn as the responder wrote it", () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 2, parameters: { errorRate: 0.5, heterogeneity: 0, malformedRate: 0 } });
+    const wrong = new Set<string>();
+    for (let seed = 0; seed < 300; seed++) {
+      const { kind, response } = model.complete(request(seed));
+      if (kind === 'wrong') wrong.add(response.toolCalls!.map((call) => `${call.name}${call.arguments}`).join());
+    }
+    expect([...wrong].sort()).toEqual(['add{"a":2,"b":4}', 'mul{"a":2,"b":3}', 'submit{"value":2}']);
+  });
+
+  it('makes a malformed turn a call whose JSON arguments are cut short', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 3, parameters: { malformedRate: 0.5 } });
+    const malformed = Array.from({ length: 200 }, (_, seed) => model.complete(request(seed))).find((run) => run.kind === 'malformed')!;
+    expect(malformed.response.toolCalls?.[0]?.name).toBe('add');
+    expect(() => JSON.parse(malformed.response.toolCalls![0]!.arguments)).toThrow();
+  });
+
+  it('cuts a turn over the output cap inside its last call, with finish reason length', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1, parameters: { errorRate: 0, malformedRate: 0 } });
+    const { response } = model.complete(request(1, { maxOutputTokens: 5 }));
+    expect(response.finishReason).toBe('length');
+    expect(() => JSON.parse(response.toolCalls![0]!.arguments)).toThrow();
+  });
+
+  it('counts the tool schemas and earlier calls in its prompt tokens', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1 });
+    const withTools = model.complete(request(1)).response.usage.promptTokens;
+    const without = model.complete(request(1, { tools: undefined as never })).response.usage.promptTokens;
+    expect(withTools).toBe(countMessageTokens(start, tools));
+    expect(withTools - without).toBe(countToolTokens(tools));
+  });
+
+  it('answers with text when tool_choice is none or the behaviour has no tool responder', () => {
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1, parameters: { errorRate: 0, malformedRate: 0 } });
+    expect(model.complete(request(1, { toolChoice: 'none' })).response.toolCalls).toBeUndefined();
+    const hanoi = createSimModel({ behaviour: hanoiSim, seed: 1 });
+    const answer = hanoi.complete({ messages: promptAt(3), tools, temperature: 0, maxOutputTokens: 750 }).response;
+    expect(answer.toolCalls).toBeUndefined();
+    expect(task.parse(answer.text).ok).toBe(true);
+  });
+
+  it('drives agent() to the right answer', async () => {
+    const submitted: number[] = [];
+    const model = createSimModel({ behaviour: arithmeticToolsSim, seed: 1, parameters: { errorRate: 0, malformedRate: 0 } });
+    const result = await agent({ model, prompt: arithmeticPrompt(2, 3, 4), tools: arithmeticTools(submitted), stop: hasToolCall('submit') });
+    expect(submitted).toEqual([20]);
+    expect(result.steps).toHaveLength(3);
+  });
+});

@@ -12,6 +12,10 @@
  * - Temperature 0 is deterministic; at other temperatures each sample draws from its request's `seed`.
  * - Context degradation: past `contextReferenceTokens`, the odds of an error grow as
  *   `(promptTokens / contextReferenceTokens) ^ contextExponent`.
+ * - Tools: when a request offers tools and the behaviour has a tool responder (`behaviour.tools`), the same
+ *   machinery answers with turns instead of texts: the correct turn, a wrong one, or a malformed one (a call
+ *   whose JSON arguments are cut short), as tool calls with ids drawn from the sample's stream. Tool schemas and
+ *   earlier calls count toward the prompt tokens, so long tool conversations degrade like long prompts.
  * - Multi-step answers: when the behaviour says an answer must get `m` steps right (`stepsInAnswer`), the answer
  *   spans m steps' difficulties, so it is wrong with probability `1 - (1 - e)^m` for the mean error `e` (after
  *   context degradation), and ordinary answers grow by the correct answer's tokens.
@@ -21,10 +25,10 @@
  */
 import { abortError } from '../core/errors.ts';
 import { InputError } from '../core/errors.ts';
-import type { LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
+import type { ChatMessage, LanguageModel, ModelRequest, ModelResponse, Pricing, ToolCall, ToolSpec } from '../core/model.ts';
 import { findProfile, profileNames, type ModelProfile } from './profiles.ts';
 import { hashString, normalQuantile, randomStream, unitFromHash, type Random } from '../core/rng.ts';
-import type { SimBehaviour } from './sim-behaviour.ts';
+import type { SimBehaviour, SimConversation, SimToolBehaviour, SimTurn } from './sim-behaviour.ts';
 import { promptText } from '../core/task.ts';
 import { countMessageTokens, countTokens } from './tokens.ts';
 
@@ -192,6 +196,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
 
   // Everything that depends only on the prompt is computed once per prompt: a step's votes share one messages array.
   let lastMessages: ModelRequest['messages'] | undefined;
+  let lastTools: ModelRequest['tools'];
   let lastPrompt: PromptFacts | undefined;
 
   interface PromptFacts {
@@ -206,15 +211,29 @@ export function createSimModel(options: SimModelOptions): SimModel {
     readonly extraTokens: number;
     readonly correct: string | undefined;
     wrong: readonly string[] | undefined;
+    /** Set when the request is answered with tool turns: answers are encoded turns (see {@link encodeTurn}). */
+    readonly conversation: SimConversation | undefined;
+    /** The responder's correct turn, as it gave it (arguments as objects), for the corrupter. */
+    readonly correctTurn: SimTurn | undefined;
   }
 
-  function factsOf(messages: ModelRequest['messages']): PromptFacts {
-    if (messages === lastMessages && lastPrompt !== undefined) return lastPrompt;
-    const text = promptText(messages);
+  /** The tool responder, when this request is to be answered with tool turns. */
+  function toolMode(request: ModelRequest): SimToolBehaviour | undefined {
+    if (behaviour.tools === undefined || request.tools === undefined || request.tools.length === 0 || request.toolChoice === 'none') return undefined;
+    return behaviour.tools;
+  }
+
+  function factsOf(request: ModelRequest): PromptFacts {
+    const { messages } = request;
+    const tools = toolMode(request);
+    if (messages === lastMessages && request.tools === lastTools && lastPrompt !== undefined && (lastPrompt.conversation === undefined) === (tools === undefined)) return lastPrompt;
+    const conversation: SimConversation | undefined =
+      tools === undefined ? undefined : { messages, tools: request.tools!, text: conversationText(messages, request.tools!) };
+    const text = conversation?.text ?? promptText(messages);
     const hash = hashString(text, modelSeed);
-    const promptTokens = countMessageTokens(messages);
+    const promptTokens = countMessageTokens(messages, request.tools);
     // An answer of m steps spans m steps' difficulties: it sees the mean rate, not one prompt's draw, compounded below.
-    const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
+    const stepsInAnswer = (conversation === undefined ? behaviour.stepsInAnswer?.(text) : tools!.stepsInAnswer?.(conversation)) ?? 1;
     let validErrorRate = parameters.errorRate;
     if (validErrorRate > 0 && validErrorRate < 1) {
       let x = parameters.heterogeneity === 0 || stepsInAnswer > 1 ? logit(validErrorRate) : baseLogit + parameters.heterogeneity * normalQuantile(unitFromHash(hash));
@@ -226,7 +245,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
       validErrorRate = sigmoid(-30 + parameters.contextExponent * Math.log(promptTokens / parameters.contextReferenceTokens));
     }
     const confusionLong = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, validErrorRate - parameters.errorRate));
-    const correct = behaviour.respond(text);
+    const correctTurn = conversation === undefined ? undefined : tools!.respond(conversation);
+    const correct = conversation === undefined ? behaviour.respond(text) : correctTurn === undefined ? undefined : encodeTurn(correctTurn);
     if (stepsInAnswer > 1) validErrorRate = -Math.expm1(stepsInAnswer * Math.log1p(-Math.min(validErrorRate, 1)));
     const extraTokens = stepsInAnswer > 1 && correct !== undefined ? countTokens(correct) : 0;
     // Raise the raw wrong rate so that after red-flag filtering the valid error rate is as drawn.
@@ -234,19 +254,36 @@ export function createSimModel(options: SimModelOptions): SimModel {
     const keepRight = 1 - parameters.longWhenRight;
     const e = validErrorRate;
     const rawWrongRate = e >= 1 ? 1 : (e * keepRight) / ((1 - e) * keepWrong + e * keepRight);
-    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined };
+    const facts: PromptFacts = { text, hash, promptTokens, validErrorRate, rawWrongRate, confusionLong, extraTokens, correct, wrong: undefined, conversation, correctTurn };
     lastMessages = messages;
+    lastTools = request.tools;
     lastPrompt = facts;
     return facts;
   }
 
   function wrongAnswers(facts: PromptFacts): readonly string[] {
-    facts.wrong ??= behaviour.wrongAnswers(facts.text, facts.correct);
+    if (facts.wrong === undefined) {
+      if (facts.conversation === undefined) facts.wrong = behaviour.wrongAnswers(facts.text, facts.correct);
+      else {
+        const turns = behaviour.tools!.wrongTurns(facts.conversation, facts.correctTurn);
+        facts.wrong = [...new Set(turns.map(encodeTurn))].filter((turn) => turn !== facts.correct);
+      }
+    }
     return facts.wrong;
   }
 
+  function malformed(facts: PromptFacts, random: Random): string {
+    if (facts.conversation === undefined) return behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
+    const custom = behaviour.tools!.malformed?.(facts.conversation, random);
+    if (custom !== undefined) return encodeTurn(custom);
+    const first = facts.correctTurn?.toolCalls?.[0];
+    if (first === undefined) return encodeTurn({ text: defaultMalformed() });
+    const json = typeof first.arguments === 'string' ? first.arguments : JSON.stringify(first.arguments);
+    return encodeTurn({ toolCalls: [{ name: first.name, arguments: json.slice(0, Math.max(1, Math.floor(json.length / 2))) }] });
+  }
+
   function complete(request: ModelRequest): SimOutcome {
-    const facts = factsOf(request.messages);
+    const facts = factsOf(request);
     // Temperature 0: the draw depends on the prompt alone. Otherwise on the request's seed (or the model's stream).
     const random: Random =
       request.temperature === 0
@@ -256,7 +293,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     let text: string;
     if (random() < parameters.malformedRate) {
       kind = 'malformed';
-      text = behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
+      text = malformed(facts, random);
     } else if (facts.correct !== undefined && random() >= facts.rawWrongRate) {
       kind = 'right';
       text = facts.correct;
@@ -264,7 +301,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
       const wrong = wrongAnswers(facts);
       if (wrong.length === 0) {
         kind = 'malformed';
-        text = behaviour.malformed?.(facts.text, random) ?? defaultMalformed();
+        text = malformed(facts, random);
       } else {
         kind = 'wrong';
         const attractor = behaviour.attractorIndex?.(facts.text, wrong, facts.hash) ?? facts.hash % wrong.length;
@@ -279,21 +316,26 @@ export function createSimModel(options: SimModelOptions): SimModel {
       : Math.round(mean * Math.exp(parameters.tokensSpread * normalQuantile(random()) - (parameters.tokensSpread * parameters.tokensSpread) / 2));
     completionTokens = Math.max(1, completionTokens);
     let finishReason: ModelResponse['finishReason'] = 'stop';
-    if (completionTokens > request.maxOutputTokens) {
+    const cut = completionTokens > request.maxOutputTokens;
+    if (cut) {
       completionTokens = request.maxOutputTokens;
       finishReason = 'length';
-      text = text.slice(0, Math.floor(text.length / 2));
+      if (facts.conversation === undefined) text = text.slice(0, Math.floor(text.length / 2));
     }
-    return {
-      kind,
-      promptErrorRate: facts.validErrorRate,
-      response: {
-        text,
+    const usage = { promptTokens: facts.promptTokens, completionTokens };
+    if (facts.conversation !== undefined) {
+      const turn = turnResponse(decodeTurn(text), cut, random);
+      if (turn.toolCalls.length > 0 && !cut) finishReason = 'tool_calls';
+      const response: ModelResponse = {
+        text: turn.text,
         finishReason,
-        usage: { promptTokens: facts.promptTokens, completionTokens },
+        usage,
         latencyMs: parameters.latencyMs,
-      },
-    };
+        ...(turn.toolCalls.length === 0 ? {} : { toolCalls: turn.toolCalls }),
+      };
+      return { kind, promptErrorRate: facts.validErrorRate, response };
+    }
+    return { kind, promptErrorRate: facts.validErrorRate, response: { text, finishReason, usage, latencyMs: parameters.latencyMs } };
   }
 
   return {
@@ -318,4 +360,35 @@ export function createSimModel(options: SimModelOptions): SimModel {
       });
     },
   };
+}
+
+/** The conversation as the tool responder's text: every content, and every call as `name(arguments)`. */
+function conversationText(messages: readonly ChatMessage[], tools: readonly ToolSpec[]): string {
+  const parts = [`tools: ${tools.map((tool) => tool.name).join(', ')}`];
+  for (const message of messages) {
+    parts.push(`${message.role}: ${message.content}`);
+    for (const call of message.toolCalls ?? []) parts.push(`call ${call.name}(${call.arguments})`);
+  }
+  return parts.join('\n');
+}
+
+/** A turn as one canonical string, so the text machinery (attractors, distinct wrong answers) works on turns unchanged. */
+function encodeTurn(turn: SimTurn): string {
+  const calls = (turn.toolCalls ?? []).map((call) => [call.name, typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments)]);
+  return JSON.stringify([turn.text ?? '', calls]);
+}
+
+function decodeTurn(encoded: string): { readonly text: string; readonly toolCalls: ReadonlyArray<{ name: string; arguments: string }> } {
+  const [text, calls] = JSON.parse(encoded) as [string, Array<[string, string]>];
+  return { text, toolCalls: calls.map(([name, args]) => ({ name, arguments: args })) };
+}
+
+/** The response fields of a turn: call ids drawn from the sample's stream; a turn cut at the output cap loses half its last call. */
+function turnResponse(turn: ReturnType<typeof decodeTurn>, cut: boolean, random: Random): { text: string; toolCalls: ToolCall[] } {
+  const toolCalls = turn.toolCalls.map((call, index) => {
+    const last = index === turn.toolCalls.length - 1;
+    const args = cut && last ? call.arguments.slice(0, Math.floor(call.arguments.length / 2)) : call.arguments;
+    return { id: `call_${Math.floor(random() * 4294967296).toString(36)}${index}`, name: call.name, arguments: args };
+  });
+  return { text: cut && toolCalls.length === 0 ? turn.text.slice(0, Math.floor(turn.text.length / 2)) : turn.text, toolCalls };
 }

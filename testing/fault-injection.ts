@@ -12,11 +12,12 @@
  * - `truncated`: a 200 whose body stops halfway and the connection closes
  * - `invalid-json`: a 200 whose JSON body does not parse
  * - `empty-choices`: a 200 completion with `choices: []`
- * - `length`: a 200 completion cut at the output cap (`finish_reason: "length"`), which the sampler red-flags
+ * - `length`: a 200 completion cut at the output cap (`finish_reason: "length"`), which the sampler red-flags;
+ *   when the request offers tools, the cut falls inside a call to its first tool (arguments that do not parse)
  * - `hang`: no response at all until the client gives up (client: `timeout`); dropped after `hangMs` regardless
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatCompletionBody } from './chat-server.ts';
+import { messagesOfBody, toolsOfBody, type ChatCompletionBody } from './chat-server.ts';
 import type { FaultKind } from '../dispatch/dispatcher.ts';
 import { InputError } from '../core/errors.ts';
 import { randomStream } from '../core/rng.ts';
@@ -156,9 +157,7 @@ export function createFaultInjector(options: FaultInjectorOptions = {}): FaultIn
 }
 
 function completion(body: ChatCompletionBody, choices: unknown[], completionTokens: number) {
-  const promptTokens = countMessageTokens(
-    (body.messages ?? []).map((message) => ({ role: 'user', content: typeof message.content === 'string' ? message.content : '' })),
-  );
+  const promptTokens = countMessageTokens(messagesOfBody(body), toolsOfBody(body));
   return {
     id: 'chatcmpl-fault',
     object: 'chat.completion',
@@ -219,7 +218,12 @@ function inject(
       return;
     case 'length': {
       const cap = body.max_completion_tokens ?? body.max_tokens ?? 4096;
-      const choice = { index: 0, message: { role: 'assistant', content: 'Let me think about the next' }, finish_reason: 'length', logprobs: null };
+      const tool = body.tools?.[0]?.function?.name;
+      const message =
+        tool === undefined
+          ? { role: 'assistant', content: 'Let me think about the next' }
+          : { role: 'assistant', content: null, tool_calls: [{ id: 'call_fault', type: 'function', function: { name: tool, arguments: '{"' } }] };
+      const choice = { index: 0, message, finish_reason: 'length', logprobs: null };
       send(res, 200, JSON.stringify(completion(body, [choice], cap)));
       return;
     }

@@ -1,8 +1,9 @@
 /**
  * A scripted test model: the n-th call gets the n-th scripted response, and every request is recorded.
- * A script entry may be a text, a full response, an error to throw, or a function of the request.
+ * A script entry may be a text, a full response (tool calls included: see {@link toolCall}), an error to throw,
+ * or a function of the request.
  */
-import type { LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
+import type { LanguageModel, ModelRequest, ModelResponse, Pricing, ToolCall } from '../core/model.ts';
 
 /** One scripted answer. */
 export type ScriptEntry = string | Partial<ModelResponse> | Error | ((request: ModelRequest, call: number) => ModelResponse | Promise<ModelResponse>);
@@ -22,9 +23,23 @@ export interface ScriptedModel extends LanguageModel {
   readonly calls: ModelRequest[];
 }
 
-/** Builds a response with defaults for every field not given. */
+/**
+ * Builds a response with defaults for every field not given. The finish reason defaults to `tool_calls` when
+ * the response makes tool calls, else `stop`.
+ */
 export function response(fields: Partial<ModelResponse> & { text: string }): ModelResponse {
-  return { finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 10 }, latencyMs: 0, ...fields };
+  const finishReason = fields.toolCalls !== undefined && fields.toolCalls.length > 0 ? 'tool_calls' : 'stop';
+  return { finishReason, usage: { promptTokens: 10, completionTokens: 10 }, latencyMs: 0, ...fields };
+}
+
+let nextCallId = 0;
+
+/**
+ * A tool call for a script: arguments as an object (serialised as JSON) or as raw text (to script malformed
+ * JSON). The id defaults to a fresh `call_N`.
+ */
+export function toolCall(name: string, args: Readonly<Record<string, unknown>> | string, id?: string): ToolCall {
+  return { id: id ?? `call_${++nextCallId}`, name, arguments: typeof args === 'string' ? args : JSON.stringify(args) };
 }
 
 /** Creates a scripted model. */

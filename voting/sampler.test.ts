@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
-import { createScriptedModel, response } from '../testing/index.ts';
+import { createScriptedModel, response, toolCall } from '../testing/index.ts';
 import { defaultRedFlags } from './red-flags.ts';
 import { voteStep, type VoteStepOptions } from './sampler.ts';
 import { firstThenRest } from './temperature.ts';
@@ -135,5 +135,23 @@ describe('voteStep', () => {
     const model = createScriptedModel({ script: ['answer: a'], whenExhausted: 'repeat-last' });
     for (let step = 0; step < 3; step++) await voteStep(options(model, { signal: controller.signal, step }));
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('keys on the whole response with parseResponse, and offers the tools to every sample', async () => {
+    const tools = [{ name: 'pick', parameters: { type: 'object' } }];
+    const model = createScriptedModel({
+      script: [{ toolCalls: [toolCall('pick', '{"x":1}')] }, { text: 'answer: a' }, { toolCalls: [toolCall('pick', '{"x":1}')] }],
+    });
+    const parseResponse = (r: ModelResponse): ParseResult<string> =>
+      r.toolCalls === undefined ? { ok: false, reason: 'no call' } : { ok: true, key: r.toolCalls.map((c) => `${c.name}${c.arguments}`).join(), value: r.toolCalls[0]!.name };
+    const outcome = await voteStep(options(model, { parseResponse, tools, toolChoice: 'required' }));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'pick{"x":1}', value: 'pick', samples: 3, redFlags: { unparseable: 1 } });
+    expect(model.calls.every((call) => call.tools === tools && call.toolChoice === 'required')).toBe(true);
+  });
+
+  it('sends no tool fields when none are given', async () => {
+    const model = createScriptedModel({ script: ['answer: a', 'answer: a'] });
+    await voteStep(options(model));
+    expect(model.calls.every((call) => !('tools' in call) && !('toolChoice' in call))).toBe(true);
   });
 });

@@ -8,7 +8,7 @@
  */
 import type { CallContext, CallTally, DispatchedResponse, SampleDispatcher } from '../dispatch/dispatcher.ts';
 import { isAbortError } from '../core/errors.ts';
-import type { ChatMessage } from '../core/model.ts';
+import type { ChatMessage, ModelRequest, ModelResponse, ToolChoice, ToolSpec } from '../core/model.ts';
 import { mixSeed } from '../core/rng.ts';
 import type { ParseResult } from '../core/task.ts';
 import { AheadByKRace } from './ahead-by-k.ts';
@@ -21,6 +21,15 @@ export interface VoteStepOptions<V> {
   readonly dispatcher: SampleDispatcher;
   readonly messages: readonly ChatMessage[];
   readonly parse: (text: string) => ParseResult<V>;
+  /**
+   * Parses the whole response (its text and its tool calls) instead of `parse`: a voted tool-calling turn keys
+   * on its calls. A rejection is red-flagged like an unparseable text. @default `parse` of the response's text
+   */
+  readonly parseResponse?: (response: ModelResponse) => ParseResult<V>;
+  /** Tools offered with every sample. @default none */
+  readonly tools?: readonly ToolSpec[];
+  /** Tool choice sent with every sample (only with `tools`). @default the backend's */
+  readonly toolChoice?: ToolChoice;
   /** Voting margin. */
   readonly k: number;
   /** The run seed; each sample's seed is derived from (run seed, step, sample index). */
@@ -74,6 +83,8 @@ type Settled = { readonly ok: true; readonly result: DispatchedResponse } | { re
 /** Samples and votes until one answer leads every other by k, or the sample cap is reached. */
 export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>> {
   const { dispatcher, messages, parse, redFlags, step, seed, maxSamples } = options;
+  const parseResponse = options.parseResponse;
+  const toolFields = toolFieldsOf(options);
   const race = new AheadByKRace(options.k);
   const controller = new AbortController();
   const { signal } = controller;
@@ -130,13 +141,14 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
       rounds++;
       for (let n = 0; n < count; n++) {
         const index = issued++;
-        const request = {
+        const request: ModelRequest = {
           messages,
           temperature: options.temperature(index),
           maxOutputTokens: options.maxOutputTokens,
           seed: mixSeed(seed, step, index),
           signal,
         };
+        if (toolFields !== undefined) Object.assign(request, toolFields);
         const context: CallContext = { step, sample: index, ...base };
         dispatcher
           .dispatch(request, context)
@@ -165,7 +177,7 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
       completionTokens += response.usage.completionTokens;
       costUsd += result.result.costUsd;
       latencyMs += response.latencyMs;
-      const parsed = parse(response.text);
+      const parsed = parseResponse === undefined ? parse(response.text) : parseResponse(response);
       // A response the parser rejects can never be a vote, whatever rules the caller chose.
       const flag = firstRedFlag(redFlags, { response, parsed }) ?? (parsed.ok ? undefined : 'unparseable');
       if (flag !== undefined || !parsed.ok) {
@@ -201,4 +213,10 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     topUp();
   });
+}
+
+/** The tool fields of every sample's request, or undefined when no tools are offered (the common, hot case). */
+function toolFieldsOf(options: VoteStepOptions<unknown>): Pick<ModelRequest, 'tools' | 'toolChoice'> | undefined {
+  if (options.tools === undefined) return undefined;
+  return options.toolChoice === undefined ? { tools: options.tools } : { tools: options.tools, toolChoice: options.toolChoice };
 }
