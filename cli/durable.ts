@@ -20,7 +20,7 @@ import type { StepTask } from '../core/task.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import { integerFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';

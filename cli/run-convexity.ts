@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { createModel } from '../models/model-spec.ts';
 import { convexitySim, evaluateConvexity, MAX_GENERATED_DEPTH, STRATEGIES, type EvaluationResult } from '../tasks/convexity/index.ts';
 import { choiceFlag, integerFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { addCommonRunOptions, resolveCommonRunOptions, runCommand } from './run-options.ts';
 
 /** The JSON summary of a convexity run (outcomes per expression are left out). */

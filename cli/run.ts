@@ -5,7 +5,7 @@ import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { createProgress } from './progress.ts';
 import { addCommonRunOptions, resolveCommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';

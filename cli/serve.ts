@@ -18,7 +18,7 @@ import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { convexitySim } from '../tasks/convexity/index.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 /** Tasks the server can answer, by name. */
 export const SERVE_TASKS: Readonly<Record<string, SimBehaviour>> = { hanoi: hanoiSim, convexity: convexitySim };
