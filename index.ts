@@ -1,3 +1,12 @@
-/** maker-ts: MAKER (maximal decomposition, first-to-ahead-by-k voting, red-flagging) for long LLM tasks. */
+/**
+ * maker-ts: MAKER (maximal decomposition, first-to-ahead-by-k voting, red-flagging) for long LLM tasks.
+ * The root composes each folder's public names; tasks are subpaths (`maker-ts/tasks/hanoi`,
+ * `maker-ts/tasks/convexity`) and the test kit is `maker-ts/testing`.
+ */
 export * from './core/index.ts';
+export * from './models/index.ts';
+export * from './dispatch/index.ts';
 export * from './voting/index.ts';
+export * from './planning/index.ts';
+export * from './run/index.ts';
+export * from './durable/index.ts';
