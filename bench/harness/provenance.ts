@@ -3,7 +3,8 @@
  * machine and its load, and the date. Every results/ file carries one of these.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 import { packageRoot, packageVersion } from './package-root.ts';
@@ -43,7 +44,9 @@ function dependencyVersion(name: string): string {
   }
 }
 
+/** Git's answer about this package's own checkout; undefined for an installed copy (whose parent may be some other repository). */
 function git(args: readonly string[]): string | undefined {
+  if (!existsSync(join(packageRoot(), '.git'))) return undefined;
   try {
     return execFileSync('git', args, { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
