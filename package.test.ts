@@ -22,8 +22,14 @@ const NOT_SOURCE = new Set(['node_modules', 'dist', '.git', 'runs', 'tmp', 'resu
 /** Plain node, no loader or preload inherited from the test runner. */
 const plainEnv = { ...process.env, NODE_OPTIONS: '' };
 
+/** Runs a command and returns its stdout; a failure carries both outputs (tsc reports errors on stdout). */
 function run(command: string, args: readonly string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  try {
+    return execFileSync(command, args, { cwd, encoding: 'utf8', env: plainEnv, stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd}:\n${stdout ?? ''}${stderr ?? ''}`, { cause: error });
+  }
 }
 
 let files: string[] = [];

@@ -34,7 +34,7 @@ const plan: LoadCommand = async () => (await import('./plan.ts')).registerPlan;
 const calibrate: LoadCommand = async () => (await import('./calibrate.ts')).registerCalibrate;
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'run', term: 'run', description: 'run a task on a model, one voted call per step', modules: [run, convexity] },
+  { name: 'run', term: 'run', description: 'run a task on a model, one voted call per step', modules: [run] },
   {
     name: 'resume',
     term: 'resume [options] <dir>',

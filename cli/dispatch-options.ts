@@ -123,8 +123,8 @@ export interface DispatcherSetup {
   readonly seed: number;
   readonly concurrency: number;
   readonly dispatch: DispatchFlags;
-  /** How simulated models answer the task. */
-  readonly behaviour: SimBehaviour;
+  /** How simulated models answer the task; a task without one runs only on endpoints. */
+  readonly behaviour?: SimBehaviour;
   /** Where `apiKeyEnv` names are looked up. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
@@ -143,7 +143,7 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
     }
   }
   return createDispatcherFromSpecs({
-    behaviour: setup.behaviour,
+    ...(setup.behaviour === undefined ? {} : { behaviour: setup.behaviour }),
     model: setup.model,
     ...(dispatch.ensemble === undefined ? {} : { ensemble: dispatch.ensemble }),
     ...(endpointsConfig === undefined ? {} : { endpointsConfig }),

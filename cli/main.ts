@@ -36,6 +36,14 @@ export async function createProgram(context: CommandContext, argv: readonly stri
   // `maker help run` asks for run's help: run's module is needed for that too.
   const named = argv[0] === 'help' ? argv[1] : argv[0];
   for (const register of modulesFor(load ?? named)) (await register())(program, context);
+  // `maker run ./my-task.ts ...`: a user's task module, registered under its path before the flags are parsed.
+  if (argv[0] === 'run' && argv[1] !== undefined) {
+    const { isModuleSpecifier, loadTaskModule } = await import('../tasks/registry.ts');
+    if (isModuleSpecifier(argv[1])) {
+      const { registerTaskRun } = await import('./run.ts');
+      registerTaskRun(program, context, await loadTaskModule(argv[1]), argv[1], argv[1]);
+    }
+  }
   for (const entry of COMMANDS) {
     if (!program.commands.some((command) => command.name() === entry.name)) program.command(entry.name).description(entry.description);
   }

@@ -9,7 +9,7 @@ import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from './endpoint-config.ts';
 import type { EndpointOptions } from './endpoint-pool.ts';
 import type { RetryOptions } from './retry.ts';
-import { createModel, DEFAULT_MODEL, type ModelContext } from '../models/model-spec.ts';
+import { createModel, DEFAULT_MODEL, isEndpointSpec, type ModelContext } from '../models/model-spec.ts';
 import type { SimBehaviour } from '../models/sim-behaviour.ts';
 
 /** One member of an ensemble: a model spec and its share of the samples. */
@@ -21,8 +21,8 @@ export interface EnsembleMember {
 
 /** Options of {@link createDispatcherFromSpecs}. Give at most one of `ensemble` and `endpointsConfig`; with neither, `model` is used. */
 export interface DispatcherFromSpecsOptions {
-  /** How simulated models answer the task at hand (e.g. `hanoiSim`). */
-  readonly behaviour: SimBehaviour;
+  /** How simulated models answer the task at hand (e.g. `hanoiSim`); required for `sim:` specs. */
+  readonly behaviour?: SimBehaviour;
   /** Model spec, `sim:PROFILE` or `openai:NAME`. @default `sim:gpt-4.1-mini` */
   readonly model?: string;
   /** Draw votes from several models, dealt by weight. */
@@ -68,7 +68,7 @@ export function createDispatcherFromSpecs(options: DispatcherFromSpecsOptions): 
   }
   const { timeoutMs, rateLimit = {} } = options;
   const modelContext: ModelContext = {
-    behaviour: options.behaviour,
+    ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
     seed: options.seed ?? 0,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
@@ -80,7 +80,7 @@ export function createDispatcherFromSpecs(options: DispatcherFromSpecsOptions): 
     },
   };
   const withDefaults = (endpoint: EndpointOptions, spec: string): EndpointOptions => {
-    const http = spec.startsWith('openai:');
+    const http = isEndpointSpec(spec);
     const endpointTimeoutMs = endpoint.timeoutMs ?? timeoutMs ?? (http ? DEFAULT_HTTP_TIMEOUT_MS : undefined);
     const { requestsPerMinute, tokensPerMinute } = rateLimit;
     return {
