@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `maker` command: registers tsx so the TypeScript sources run as they are, then hands over to the CLI.
+// The `maker` command: plain Node running the compiled CLI in dist/ (`npm run build`; `npm ci` and `npm test` build it).
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { register } from 'tsx/esm/api';
 
 // A long run allocates short-lived objects at a high rate while its live heap stays small and flat; V8's default
 // heap growth lets old space balloon to twice that live size between full collections. Growing it by at most
@@ -15,6 +15,14 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-register();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+let cli;
+try {
+  cli = await import(entry.href);
+} catch (error) {
+  // Only the missing build itself gets this message; a module missing inside it is a real error.
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(fileURLToPath(entry))) throw error;
+  process.stderr.write('maker: the compiled CLI (dist/) is missing; run `npm run build` in the package first (npm ci does it)\n');
+  process.exit(1);
+}
+process.exitCode = await cli.main(process.argv.slice(2));

@@ -18,7 +18,7 @@ import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 /** Options of a `maker bench SCENARIO` command, parsed. */
 interface BenchCommandOptions {

@@ -18,7 +18,7 @@ import {
 } from '../planning/calibration.ts';
 import { createHanoiTask, hanoiStateAt, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { amount, count, dollars, labelled, probability } from './table.ts';
 
 /** `calibrate`, created on first use, that every task's calibration hangs under. */

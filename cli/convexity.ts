@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { InputError } from '../core/errors.ts';
 import { CURVATURES, generateExpressions, labelLine, MAX_GENERATED_DEPTH, type Curvature } from '../tasks/convexity/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 /** Where `label` reads from when no file is given; replaceable in tests. */
 export const labelInput: { stdin: () => NodeJS.ReadableStream } = { stdin: () => process.stdin };

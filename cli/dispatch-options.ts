@@ -1,16 +1,15 @@
 /**
  * Run flags for real endpoints: the endpoint pool or ensemble, timeouts, retries, rate limits, quirks and
- * budgets; and the dispatcher they build. Part of every `maker run TASK` through `run-options.ts`.
+ * budgets; and the dispatcher they build (`dispatch/from-specs.ts`, fed from the flags). Part of every
+ * `maker run TASK` through `run-options.ts`.
  */
-import { isEndpointSpec } from '../models/model-spec.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BudgetLimits, Spend } from '../dispatch/budget.ts';
-import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
-import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../dispatch/endpoint-config.ts';
-import type { EndpointOptions } from '../dispatch/endpoint-pool.ts';
+import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { DEFAULT_HTTP_TIMEOUT_MS } from '../dispatch/endpoint-config.ts';
+import { createDispatcherFromSpecs } from '../dispatch/from-specs.ts';
 import { InputError } from '../core/errors.ts';
-import { createModel } from '../models/model-spec.ts';
 import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 
@@ -135,53 +134,29 @@ export interface DispatcherSetup {
 /** Builds the run's dispatcher from the flags: one model, an ensemble, or an endpoints file. */
 export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
   const { dispatch } = setup;
-  const modelContext = {
-    ...(setup.behaviour === undefined ? {} : { behaviour: setup.behaviour }),
-    seed: setup.seed,
-    ...(setup.baseURL === undefined ? {} : { baseURL: setup.baseURL }),
-    ...(setup.apiKey === undefined ? {} : { apiKey: setup.apiKey }),
-    openai: {
-      ...(dispatch.omitTemperature ? { omitTemperature: true } : {}),
-      ...(dispatch.useMaxCompletionTokens ? { useMaxCompletionTokens: true } : {}),
-      // The client's own timeout is only a backstop behind the dispatcher's.
-      ...(dispatch.timeoutMs === undefined || dispatch.timeoutMs === 0 ? {} : { timeoutMs: dispatch.timeoutMs + 5_000 }),
-    },
-  };
-  const withDefaults = (endpoint: EndpointOptions, spec: string): EndpointOptions => {
-    const http = isEndpointSpec(spec);
-    const timeoutMs = endpoint.timeoutMs ?? dispatch.timeoutMs ?? (http ? DEFAULT_HTTP_TIMEOUT_MS : undefined);
-    const { requestsPerMinute, tokensPerMinute } = dispatch.rateLimit;
-    return {
-      ...endpoint,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(endpoint.requestsPerMinute === undefined && requestsPerMinute !== undefined ? { requestsPerMinute } : {}),
-      ...(endpoint.tokensPerMinute === undefined && tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
-    };
-  };
-  let endpoints: EndpointOptions[];
-  let ensemble = false;
+  let endpointsConfig: string | undefined;
   if (dispatch.endpointsFile !== undefined) {
-    let text: string;
     try {
-      text = readFileSync(dispatch.endpointsFile, 'utf8');
+      endpointsConfig = readFileSync(dispatch.endpointsFile, 'utf8');
     } catch (error) {
       throw new InputError(`Cannot read the endpoints file \`${dispatch.endpointsFile}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
-    const config = parseEndpointsConfig(text, setup.env ?? process.env, modelContext);
-    ensemble = config.ensemble;
-    endpoints = config.endpoints.map((endpoint) => withDefaults(endpoint, endpoint.model.id));
-  } else if (dispatch.ensemble !== undefined) {
-    ensemble = true;
-    endpoints = dispatch.ensemble.map(({ spec, weight }) => withDefaults({ model: createModel(spec, modelContext), name: spec, group: spec, weight }, spec));
-  } else {
-    endpoints = [withDefaults({ model: createModel(setup.model, modelContext) }, setup.model)];
   }
-  return createDispatcher({
-    endpoints,
-    ensemble,
-    concurrency: setup.concurrency,
+  return createDispatcherFromSpecs({
+    ...(setup.behaviour === undefined ? {} : { behaviour: setup.behaviour }),
+    model: setup.model,
+    ...(dispatch.ensemble === undefined ? {} : { ensemble: dispatch.ensemble }),
+    ...(endpointsConfig === undefined ? {} : { endpointsConfig }),
+    ...(setup.env === undefined ? {} : { env: setup.env }),
+    ...(setup.baseURL === undefined ? {} : { baseURL: setup.baseURL }),
+    ...(setup.apiKey === undefined ? {} : { apiKey: setup.apiKey }),
     seed: setup.seed,
+    concurrency: setup.concurrency,
+    ...(dispatch.timeoutMs === undefined ? {} : { timeoutMs: dispatch.timeoutMs }),
     retry: { retries: dispatch.retries, baseDelayMs: dispatch.retryBaseMs, maxDelayMs: dispatch.retryMaxMs },
+    rateLimit: dispatch.rateLimit,
+    omitTemperature: dispatch.omitTemperature,
+    useMaxCompletionTokens: dispatch.useMaxCompletionTokens,
     budget: dispatch.budget,
     ...(setup.alreadySpent === undefined ? {} : { alreadySpent: setup.alreadySpent }),
   });

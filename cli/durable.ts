@@ -23,7 +23,7 @@ import type { RunnableTask, TaskDefinition, TaskReport } from '../tasks/definiti
 import { builtInTask, loadTaskModule } from '../tasks/registry.ts';
 import { exitCodeOf, printRun } from './summary.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
 

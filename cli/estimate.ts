@@ -7,7 +7,7 @@ import { InputError } from '../core/errors.ts';
 import { resolveProfile } from '../models/sim-model.ts';
 import { estimateRun, undecidedAfter, type RunEstimateOptions } from '../planning/reliability.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { amount, count, dollars, labelled, probability } from './table.ts';
 
 /** A flag in (0, 1], such as the red-flag survival `--v`. */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { kMin, pFull, pStep, pCall } from '../planning/reliability.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { labelled, probability } from './table.ts';
 
 /** Registers `maker kmin --p P --steps S --target T [--m M] [--json]`. */

@@ -8,7 +8,7 @@ import { resolveProfile } from '../models/sim-model.ts';
 import { plan, plannerProfileFrom, type PlanCandidate } from '../planning/planner.ts';
 import { nonNegativeFlag, survivalFlag } from './estimate.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { columns, count, dollars, probability } from './table.ts';
 
 function candidateJson(candidate: PlanCandidate): Record<string, unknown> {

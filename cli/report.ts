@@ -10,7 +10,7 @@ import { buildRunReport, describeStatus, renderRunReport, type RunReport } from 
 import { taskLength, type RunResult } from '../run/run-task.ts';
 import { resumeCommand, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { summaryJson, summaryText } from './summary.ts';
 
 /** The report as the run result `maker run` summarises, so both print the same fields. */

@@ -11,7 +11,7 @@ import { readRunConfig } from '../durable/run-dir.ts';
 import { addDispatchOptions, resolveDispatchFlags } from './dispatch-options.ts';
 import { dispatcherFor, runDurableSession, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 /** Numeric identity flags: config field, commander key, flag name, least value. */
 const NUMBER_CHECKS = [

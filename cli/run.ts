@@ -11,7 +11,7 @@ import type { RunnableTask, TaskDefinition } from '../tasks/definition.ts';
 import { TASKS } from '../tasks/registry.ts';
 import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 import { createProgress } from './progress.ts';
 import { addCommonRunOptions, resolveCommonRunOptions, runCommand, type CommonRunOptions } from './run-options.ts';
 import { exitCodeOf, printRun } from './summary.ts';

@@ -17,7 +17,7 @@ import { createSimModel } from '../models/sim-model.ts';
 import { parseModelSpec } from '../models/model-spec.ts';
 import { findTask, TASKS } from '../tasks/registry.ts';
 import { integerFlag, numberFlag } from './flags.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 
 /** A running `maker serve`. */

@@ -4,7 +4,7 @@
 import type { BudgetReport } from '../dispatch/budget.ts';
 import type { RunResult } from '../run/run-task.ts';
 import type { TaskReport } from '../tasks/definition.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 const BUDGETS = ['calls', 'tokens', 'dollars', 'seconds'] as const;
 

@@ -1,24 +1,38 @@
-/** The executor: model backends, dispatch, the scheduler loop, the task API and durable runs. */
-export * from './model.ts';
-export * from './errors.ts';
-export * from './task.ts';
-export * from './rng.ts';
-export * from '../models/tokens.ts';
-export * from '../models/profiles.ts';
-export * from '../models/sim-model.ts';
-export * from '../models/openai-model.ts';
-export * from '../models/model-spec.ts';
-export * from '../testing/chat-server.ts';
-export * from '../testing/fault-injection.ts';
-export * from './clock.ts';
-export * from '../dispatch/retry.ts';
-export * from '../dispatch/rate-limit.ts';
-export * from '../dispatch/circuit-breaker.ts';
-export * from '../dispatch/budget.ts';
-export * from '../dispatch/endpoint-pool.ts';
-export * from '../dispatch/endpoint-config.ts';
-export * from '../dispatch/ensemble.ts';
-export * from '../dispatch/dispatcher.ts';
-export * from '../run/run-task.ts';
-export * from '../durable/durable-run.ts';
-export * from '../durable/run-report.ts';
+/**
+ * The vocabulary (`maker-ts`): the model interface, task types, errors, clocks and random streams. Exported by
+ * name: what a user of the library writes against. Helpers the other folders share (hashing, seed mixing,
+ * normal quantiles) stay internal.
+ */
+export {
+  costOf,
+  type ChatMessage,
+  type FinishReason,
+  type LanguageModel,
+  type ModelRequest,
+  type ModelResponse,
+  type Pricing,
+  type Role,
+  type ToolCall,
+  type ToolSpec,
+  type Usage,
+} from './model.ts';
+export { promptText, type GraphTask, type ParseResult, type StepTask, type TaskCall } from './task.ts';
+export {
+  BudgetExhaustedError,
+  ContextBudgetError,
+  InputError,
+  isAbortError,
+  JournalCorruptError,
+  MakerError,
+  ModelCallError,
+  RetriesExhaustedError,
+  RunConfigMismatchError,
+  RunDirExistsError,
+  StepExhaustedError,
+  TransientModelError,
+  type BudgetName,
+  type RedFlagCounts,
+  type TransientFault,
+} from './errors.ts';
+export { realClock, realSleep, type Clock, type Sleep } from './clock.ts';
+export type { Random } from './rng.ts';

@@ -1,8 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryableStatus, resolveRetryOptions, retryAfterFromHeaders } from './retry.ts';
-
-const headers = (entries: Record<string, string>) => new Headers(entries);
+import { backoffDelay, resolveRetryOptions } from './retry.ts';
 
 describe('backoffDelay', () => {
   it('doubles from the base delay up to the cap, less the jittered share', () => {
@@ -43,26 +41,5 @@ describe('backoffDelay', () => {
     expect(() => resolveRetryOptions({ retries: -1 })).toThrow('Expected `retries` to be an integer >= 0, got `-1`');
     expect(() => resolveRetryOptions({ jitter: 2 })).toThrow('Expected `jitter` to be a number in [0, 1], got `2`');
     expect(() => resolveRetryOptions({ factor: 0.5 })).toThrow('Expected `factor` to be a number >= 1, got `0.5`');
-  });
-});
-
-describe('isRetryableStatus', () => {
-  it.each([408, 409, 429, 500, 502, 503, 504, 529])('retries %i', (status) => expect(isRetryableStatus(status)).toBe(true));
-  it.each([400, 401, 403, 404, 422])('does not retry %i', (status) => expect(isRetryableStatus(status)).toBe(false));
-});
-
-describe('retryAfterFromHeaders', () => {
-  it('prefers retry-after-ms, then retry-after in seconds, then as an HTTP date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(retryAfterFromHeaders(headers({ 'retry-after-ms': '250', 'retry-after': '9' }), now)).toBe(250);
-    expect(retryAfterFromHeaders(headers({ 'retry-after': '2' }), now)).toBe(2000);
-    expect(retryAfterFromHeaders(headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:03 GMT' }), now)).toBe(3000);
-  });
-
-  it('ignores absent and unreadable values', () => {
-    expect(retryAfterFromHeaders(undefined, 0)).toBeUndefined();
-    expect(retryAfterFromHeaders(headers({}), 0)).toBeUndefined();
-    expect(retryAfterFromHeaders(headers({ 'retry-after': 'soon' }), 0)).toBeUndefined();
-    expect(retryAfterFromHeaders(headers({ 'retry-after-ms': 'x', 'retry-after': '1' }), 0)).toBe(1000);
   });
 });

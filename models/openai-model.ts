@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { abortError, ModelCallError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
-import { isRetryableStatus, retryAfterFromHeaders } from '../dispatch/retry.ts';
+import { isRetryableStatus, retryAfterFromHeaders } from './http-faults.ts';
 
 /** Options of {@link createOpenAIModel}. */
 export interface OpenAIModelOptions {

@@ -9,8 +9,21 @@
  * schema count follows that rendering; it is an estimate (OpenAI does not publish the exact template), close to
  * but not always equal to what a server bills.
  */
-import { countTokens as encodeCount } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { ChatMessage, ToolSpec } from '../core/model.ts';
+
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+/**
+ * The encoding's tables (about 200 ms to load and tens of MB of heap) load when the first token is counted, not
+ * when this module is imported: `maker --help` and runs that never count pay nothing. A synchronous counter cannot
+ * await a dynamic import, so the first call requires the package's CommonJS build instead.
+ */
+let encodeCount: Encoding['countTokens'] | undefined;
+function encoding(): Encoding['countTokens'] {
+  encodeCount ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base') as Encoding).countTokens;
+  return encodeCount;
+}
 
 /** Tokens a chat message costs beyond its content (OpenAI's accounting for role and separators). */
 export const MESSAGE_OVERHEAD_TOKENS = 3;
@@ -28,7 +41,7 @@ const cache = new Map<string, number>();
 export function countTokens(text: string): number {
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
-  const count = encodeCount(text, { disallowedSpecial: new Set() });
+  const count = encoding()(text, { disallowedSpecial: new Set() });
   if (cache.size >= CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);

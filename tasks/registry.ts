@@ -71,12 +71,16 @@ export async function loadTaskModule(path: string, cwd = process.cwd()): Promise
   let exports: Record<string, unknown>;
   try {
     if (/\.[mc]?ts$/.test(absolute)) {
-      const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+      const tsx = (await import('tsx/esm/api').catch((error: unknown) => {
+        throw new InputError(`Loading a TypeScript task module needs tsx: \`npm install tsx\`, or compile \`${path}\` to .js`, { cause: error });
+      })) as { tsImport: (specifier: string, parent: string) => Promise<Record<string, unknown>> };
+      const { tsImport } = tsx;
       exports = await tsImport(url, import.meta.url);
     } else {
       exports = (await import(url)) as Record<string, unknown>;
     }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(absolute)) {
       throw new InputError(`Cannot find the task module \`${path}\``, { cause: error });

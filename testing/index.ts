@@ -3,7 +3,8 @@
  * (`measureStep`, `measureMetamorphic`), gate CI on the conservative end of the interval (`successGate`; vitest
  * matchers in `maker-ts/testing/vitest`), record and replay a model's answers (`recordingModel`, `replayModel`),
  * model doubles with chosen faults (`faultyModel`), a scripted model for testing step functions, schedulers and agents,
- * and a small tool-using task for the simulated model.
+ * a small tool-using task for the simulated model, an OpenAI-compatible chat-completions server backed by any model
+ * with fault injection, and a manual clock.
  * fast-check is needed only when states come from an arbitrary.
  */
 export { createScriptedModel, response, toolCall, type ScriptedModel, type ScriptedModelOptions, type ScriptEntry } from './scripted-model.ts';
@@ -42,3 +43,14 @@ export {
 } from './cassette.ts';
 export { digitSlips, faultyModel, simAnswers, type FaultyModel, type FaultyModelOptions, type RequestRate } from './faulty-model.ts';
 export { arithmeticPrompt, arithmeticTools, arithmeticToolsSim } from './arithmetic-tools.ts';
+export { startChatServer, type ChatCompletionBody, type ChatServerOptions, type ChatServerStats, type RunningChatServer } from './chat-server.ts';
+export {
+  createFaultInjector,
+  INJECTABLE_FAULTS,
+  parseFaultKinds,
+  type FaultInjectionStats,
+  type FaultInjector,
+  type FaultInjectorOptions,
+  type InjectableFault,
+} from './fault-injection.ts';
+export { manualClock, type ManualClock } from '../core/clock.ts';

@@ -1,9 +1,5 @@
-/** Voting: the ahead-by-k race, the sampler, red-flag rules, and the reliability mathematics. */
-export * from './ahead-by-k.ts';
-export * from './red-flags.ts';
-export * from './sampler.ts';
-export * from './temperature.ts';
-export * from '../planning/reliability.ts';
-export * from '../planning/multi-candidate.ts';
-export * from '../planning/planner.ts';
-export * from '../planning/calibration.ts';
+/** Voting: the first-to-ahead-by-k race, the sampler that runs it for one step, red-flag rules, temperatures. */
+export { AheadByKRace, type RaceStatus } from './ahead-by-k.ts';
+export { voteStep, type VoteOutcome, type VoteStats, type VoteStepOptions } from './sampler.ts';
+export { defaultRedFlags, redFlag, tooLong, truncated, unparseable, type RedFlagInput, type RedFlagRule } from './red-flags.ts';
+export { firstThenRest, type TemperatureSchedule } from './temperature.ts';

@@ -7,21 +7,30 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { packageRoot } from './package-root.ts';
 
 /** What one child run measured. */
 export interface ChildRun {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
-  /** Spawn to exit, in milliseconds (includes Node start-up and loading TypeScript). */
+  /** Spawn to exit, in milliseconds (includes Node start-up and module loading). */
   readonly processMs: number;
   /** Peak resident set size, in MiB; undefined if the child died before writing it. */
   readonly peakRssMiB: number | undefined;
 }
 
-const makerBin = fileURLToPath(new URL('../../bin/maker.js', import.meta.url));
-const probe = pathToFileURL(fileURLToPath(new URL('./peak-rss.mjs', import.meta.url))).href;
+/**
+ * Preloaded into the child (`node --import`): at exit, writes the process's peak resident set size
+ * (`resourceUsage().maxRSS`, in kibibytes) to the file named by MAKER_PEAK_RSS_FILE. Inline as a data: URL, so
+ * the compiled package needs no loose JavaScript file beside its dist/ modules.
+ */
+const PEAK_RSS_PROBE = [
+  "import { writeFileSync } from 'node:fs';",
+  'const file = process.env.MAKER_PEAK_RSS_FILE;',
+  "if (file) process.on('exit', () => writeFileSync(file, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS })));",
+].join('\n');
+const probe = `data:text/javascript,${encodeURIComponent(PEAK_RSS_PROBE)}`;
 
 /** Runs `maker ...args` in a child process and measures it. */
 export function runMakerChild(args: readonly string[], signal?: AbortSignal): Promise<ChildRun> {
@@ -29,7 +38,7 @@ export function runMakerChild(args: readonly string[], signal?: AbortSignal): Pr
   const rssFile = join(dir, 'rss.json');
   const started = performance.now();
   return new Promise<ChildRun>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', probe, makerBin, ...args], {
+    const child = spawn(process.execPath, ['--import', probe, join(packageRoot(), 'bin', 'maker.js'), ...args], {
       env: { ...process.env, MAKER_PEAK_RSS_FILE: rssFile },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(signal === undefined ? {} : { signal }),

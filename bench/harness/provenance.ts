@@ -3,10 +3,11 @@
  * machine and its load, and the date. Every results/ file carries one of these.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { packageRoot, packageVersion } from './package-root.ts';
 import type { BenchSettings, ScenarioName } from './scenario.ts';
 
 /** Versions of the code and tools that produced a result. */
@@ -32,11 +33,10 @@ export interface Machine {
   readonly memoryGiB: number;
 }
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** A dependency's version from its package.json (read, not imported: the plotting libraries load slowly). */
-function packageVersion(name: string): string {
+function dependencyVersion(name: string): string {
   try {
     return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
   } catch {
@@ -44,9 +44,11 @@ function packageVersion(name: string): string {
   }
 }
 
+/** Git's answer about this package's own checkout; undefined for an installed copy (whose parent may be some other repository). */
 function git(args: readonly string[]): string | undefined {
+  if (!existsSync(join(packageRoot(), '.git'))) return undefined;
   try {
-    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return undefined;
   }
@@ -54,16 +56,15 @@ function git(args: readonly string[]): string | undefined {
 
 /** Versions of this package, Node, git and the plotting libraries. */
 export function versions(): Versions {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const status = git(['status', '--porcelain', '--untracked-files=no']);
   return {
-    makerTs: pkg.version,
+    makerTs: packageVersion(),
     node: process.version,
     v8: process.versions.v8,
     gitCommit: git(['rev-parse', 'HEAD']),
     gitDirty: status === undefined ? undefined : status !== '',
-    vega: packageVersion('vega'),
-    vegaLite: packageVersion('vega-lite'),
+    vega: dependencyVersion('vega'),
+    vegaLite: dependencyVersion('vega-lite'),
   };
 }
 

@@ -26,7 +26,7 @@ interface ThroughputParams {
 }
 
 interface ThroughputCase {
-  /** `baseline`: a 2-disk `maker run`, whose peak RSS is the process's own footprint (Node, tsx, tokenizer tables). */
+  /** `baseline`: a 2-disk `maker run`, whose peak RSS is the process's own footprint (Node, the loaded modules, tokenizer tables). */
   readonly kind: Kind | 'baseline';
   readonly repeat: number;
 }
@@ -167,7 +167,7 @@ export const throughputScenario = defineScenario<ThroughputParams, ThroughputCas
       ...(baseline?.peakRssMiB == null
         ? []
         : [
-            `- peak RSS of a 2-disk \`maker run\` (the process's own footprint: Node, tsx, the tokenizer's tables): ${fixed(megabytes(baseline.peakRssMiB), 0)} MB, so the ` +
+            `- peak RSS of a 2-disk \`maker run\` (the process's own footprint: Node, the loaded modules, the tokenizer's tables): ${fixed(megabytes(baseline.peakRssMiB), 0)} MB, so the ` +
               `${params.disks}-disk run adds ${fixed(rssMB - megabytes(baseline.peakRssMiB), 0)} MB at its peak (the plain loop ${fixed(megabytes(plain.peakRssMiB - baseline.peakRssMiB), 0)} MB): ` +
               'heap the garbage collector lets grow as the steps stream through (the executor keeps no per-step state)',
           ]),
