@@ -36,12 +36,31 @@ import { countMessageTokens } from '../models/tokens.ts';
  */
 export type FaultKind = TransientFault;
 
+/**
+ * Faults and retries charged to one voted call, filled in by the dispatcher as they happen. Each run passes its
+ * own, so runs sharing a dispatcher each see exactly theirs (never found by diffing shared counters).
+ */
+export interface CallTally {
+  retries: number;
+  faults: Record<string, number>;
+}
+
+/** A fresh, zeroed tally. */
+export function emptyCallTally(): CallTally {
+  return { retries: 0, faults: {} };
+}
+
 /** Where a call belongs. */
 export interface CallContext {
+  /** The call's numeric key: its step index for a step task, derived from its id otherwise (`callKey`). */
   readonly step: number;
   readonly sample: number;
+  /** The call's id, for fault events. @default String(step) */
+  readonly callId?: string;
   /** Prompt tokens, if the caller already counted them (budgets and token limits need them). @default counted here */
   readonly promptTokens?: number;
+  /** Where this call's faults and retries are charged. @default not charged to any call */
+  readonly tally?: CallTally;
 }
 
 /** A response and what it cost. */
@@ -283,6 +302,7 @@ class RunDispatcher implements Dispatcher {
       const delay = backoffDelay(errors.length, this.#retry, this.#random, transient.retryAfterMs);
       this.#fault(transient.fault, endpoint, context, transient.message, delay);
       this.stats.retries++;
+      if (context.tally !== undefined) context.tally.retries++;
       try {
         await this.#sleep(delay, request.signal);
       } catch (sleepError) {
@@ -347,6 +367,7 @@ class RunDispatcher implements Dispatcher {
   #fault(kind: FaultKind, endpoint: Endpoint, context: CallContext, message: string, retryInMs: number | undefined): void {
     this.stats.faults[kind] = (this.stats.faults[kind] ?? 0) + 1;
     this.stats.faultCount++;
+    if (context.tally !== undefined) context.tally.faults[kind] = (context.tally.faults[kind] ?? 0) + 1;
     endpoint.stats.faults++;
     this.#onFault?.({ kind, endpoint: endpoint.name, step: context.step, sample: context.sample, message, retryInMs });
   }

@@ -1,102 +1,48 @@
 /**
- * The symbolic scheduler: select → call → absorb, until done. It holds the exact state, asks the task for
- * each step's prompt, checks the prompt fits the context budget, votes on it through the sampler, and folds the
- * voted answer back into the state. Nothing per step is kept: memory stays flat however long the run.
+ * `runTask`: runs a task, a graph of voted calls or a step task (its linear special case), through the engine.
+ * A step task's call ids are its step indices, so its sample seeds, journal records and resume are what they were
+ * before graphs existed.
  */
 import type { BudgetReport } from '../dispatch/budget.ts';
-import { createDispatcher, type Dispatcher, type DispatchStats } from '../dispatch/dispatcher.ts';
-import { BudgetExhaustedError, ContextBudgetError, InputError, isAbortError, StepExhaustedError } from '../core/errors.ts';
+import type { Dispatcher, DispatchStats } from '../dispatch/dispatcher.ts';
 import type { LanguageModel } from '../core/model.ts';
-import type { StepTask } from '../core/task.ts';
-import { countMessageTokens } from '../models/tokens.ts';
-import { defaultRedFlags, type RedFlagRule } from '../voting/red-flags.ts';
-import { voteStep, type VoteOutcome, type VoteStats } from '../voting/sampler.ts';
-import { firstThenRest, type TemperatureSchedule } from '../voting/temperature.ts';
+import type { GraphTask, StepTask, TaskCall } from '../core/task.ts';
+import { runEngine, type DecidedCall } from './engine.ts';
+import { resolveRunOptions, type RunSettings } from './options.ts';
+import type { RunTotals } from './totals.ts';
+
+export { resolveRunOptions, RUN_DEFAULTS, type ResolvedRunOptions, type RunSettings } from './options.ts';
+export { addDispatchEvents, addStepStats, emptyTotals, NO_DISPATCH_EVENTS, type RunTotals, type StepDispatch } from './totals.ts';
 
 /** Options of {@link runTask}. */
-export interface RunOptions<S, V> {
-  readonly task: StepTask<S, V>;
+export interface RunOptions<S, V> extends RunSettings {
+  /** A step task (one call per step) or a graph task (every ready call at once). */
+  readonly task: StepTask<S, V> | GraphTask<S, V, any>;
   /** The model every call goes to. Give this or `dispatcher`. */
   readonly model?: LanguageModel;
   /**
    * The dispatcher every call goes through (endpoints, retries, rate limits, budgets); when given, `model` and
-   * `concurrency` are ignored and the dispatcher's own apply. @default a dispatcher over `model` with `concurrency`
+   * `concurrency`'s limit on model calls are the dispatcher's own. @default a dispatcher over `model` with `concurrency`
    */
   readonly dispatcher?: Dispatcher;
-  /** Voting margin: a candidate wins when it leads every other by k votes. @default 3 */
-  readonly k?: number;
-  /** Run seed; every sample's randomness derives from it. @default 0 */
-  readonly seed?: number;
-  /** Calls in flight at once. @default max(k, 1) */
-  readonly concurrency?: number;
-  /** The context budget M: a prompt over this many tokens is an error. @default 8192 */
-  readonly contextBudget?: number;
-  /** Output-token cap per call; a response cut here is red-flagged as truncated. @default 750 */
-  readonly maxOutputTokens?: number;
-  /** Red-flag rules. @default truncated, too-long (750 tokens), unparseable */
-  readonly redFlags?: readonly RedFlagRule[];
-  /** Temperature per sample index. @default first 0, then 0.1 */
-  readonly temperature?: TemperatureSchedule;
-  /** Samples after which a step gives up with `StepExhaustedError`. @default 200 */
-  readonly maxSamplesPerStep?: number;
-  /** Hard stop after this many steps (a run gone wrong may never reach its goal). @default task.totalSteps, else unlimited */
+  /** Hard stop after this many decided calls (a run gone wrong may never reach its goal). @default the task's known length, else unlimited */
   readonly maxSteps?: number;
-  /** Start from a saved point instead of the task's initial state (used by resume). */
+  /** Start from a saved point instead of the task's initial state (used by resume): calls decided so far, and the state. */
   readonly start?: { readonly step: number; readonly state: S };
   /**
    * Totals to continue from, with `start` (used by resume, so a resumed run ends with the totals an
    * uninterrupted one would have). Copied, never mutated. @default zeroed totals
    */
   readonly startTotals?: RunTotals;
-  /** Called after each decided step, in order. Must be cheap; it is on the hot path. */
+  /** Called after each decided call, in the order they are absorbed. Must be cheap; it is on the hot path. */
   readonly onStep?: (event: StepEvent<S, V>) => void;
-  /** Checked after each step; a string stops the run with that reason. */
+  /** Checked after each decided call; a string stops the run with that reason. */
   readonly shouldStop?: (totals: RunTotals) => string | undefined;
   readonly signal?: AbortSignal;
 }
 
-/** One decided step. */
-export interface StepEvent<S, V> {
-  readonly step: number;
-  readonly key: string;
-  readonly value: V;
-  /** The state after absorbing the answer. */
-  readonly state: S;
-  /** Whether the voted key matched the oracle; undefined when the task has none. */
-  readonly correct: boolean | undefined;
-  /** Whether the first two valid votes both disagreed with the oracle (false when the task has none). */
-  readonly firstTwoWrong: boolean;
-  /** Faults and retries while this step was voted on (for a journal: add them back with `addDispatchEvents`). */
-  readonly dispatch: StepDispatch;
-  readonly stats: VoteStats;
-  readonly totals: RunTotals;
-}
-
-/** Running totals, updated in place each step. */
-export interface RunTotals {
-  steps: number;
-  errors: number;
-  samples: number;
-  votes: number;
-  redFlags: number;
-  redFlagsByRule: Record<string, number>;
-  aborted: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  /** Most samples any step needed. */
-  maxSamplesInStep: number;
-  /** Most sampling rounds any step needed. */
-  maxRoundsInStep: number;
-  /** Steps whose first two valid votes both disagreed with the oracle. */
-  firstTwoWrong: number;
-  /** Histogram: samples per step → number of steps. */
-  samplesPerStep: Record<number, number>;
-  /** Retries after transient faults. */
-  retries: number;
-  /** Faults the dispatcher saw, by kind (`rate-limit`, `server-error`, `timeout`, ...). */
-  faults: Record<string, number>;
-}
+/** One decided call: `step` is its place in the order of decisions (a step task's step index), `id` its call id. */
+export type StepEvent<S, V> = DecidedCall<S, V>;
 
 /** The end of a run. */
 export interface RunResult<S> {
@@ -112,227 +58,85 @@ export interface RunResult<S> {
   readonly wallMs: number;
   /** Spend against each budget (this part of the run, plus any spend carried over into the dispatcher). */
   readonly budget?: BudgetReport;
-  /** The dispatcher's counters for this part of the run: calls, retries, faults, aborted calls, spend. */
+  /**
+   * The dispatcher's own counters: calls, retries, faults, aborted calls, spend. Shared by every run on that
+   * dispatcher; this run's own faults and retries are in `totals`.
+   */
   readonly dispatch?: DispatchStats;
 }
 
-/** Options with every default applied, validated once. */
-export interface ResolvedRunOptions {
-  readonly k: number;
-  readonly seed: number;
-  readonly concurrency: number;
-  readonly contextBudget: number;
-  readonly maxOutputTokens: number;
-  readonly redFlags: readonly RedFlagRule[];
-  readonly temperature: TemperatureSchedule;
-  readonly maxSamplesPerStep: number;
-  readonly maxSteps: number;
+/** True for a graph task (it says which calls are ready), false for a step task. */
+export function isGraphTask<S, V>(task: StepTask<S, V> | GraphTask<S, V, any>): task is GraphTask<S, V, any> {
+  return typeof (task as Partial<GraphTask<S, V>>).ready === 'function';
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new InputError(`Expected \`${name}\` to be an integer >= 1, got \`${value}\``);
-  return value;
+/** Calls an error-free run of `task` makes, when known in advance. */
+export function taskLength(task: StepTask<unknown, unknown> | GraphTask<unknown, unknown, any>): number | undefined {
+  return isGraphTask(task) ? task.totalCalls : task.totalSteps;
 }
 
-/** Applies defaults and validates, quoting any bad value. */
-export function resolveRunOptions<S, V>(options: RunOptions<S, V>): ResolvedRunOptions {
-  const k = positiveInteger('k', options.k ?? 3);
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`Expected \`seed\` to be an integer >= 0, got \`${seed}\``);
-  const maxOutputTokens = positiveInteger('maxOutputTokens', options.maxOutputTokens ?? 750);
-  const maxSteps = options.maxSteps ?? options.task.totalSteps ?? Number.POSITIVE_INFINITY;
-  if (maxSteps !== Number.POSITIVE_INFINITY) positiveInteger('maxSteps', maxSteps);
+/** A step task's state as the engine holds it: the task's own state and the step it is at. */
+interface Stepped<S> {
+  readonly state: S;
+  readonly step: number;
+}
+
+/** A step task as the linear graph it is: one call ready at a time, its id the step index. */
+export function stepTaskAsGraph<S, V>(task: StepTask<S, V>): GraphTask<Stepped<S>, V, undefined> {
   return {
-    k,
-    seed,
-    concurrency: positiveInteger('concurrency', options.concurrency ?? k),
-    contextBudget: positiveInteger('contextBudget', options.contextBudget ?? 8192),
-    maxOutputTokens,
-    redFlags: options.redFlags ?? defaultRedFlags(maxOutputTokens),
-    temperature: options.temperature ?? firstThenRest(),
-    maxSamplesPerStep: positiveInteger('maxSamplesPerStep', options.maxSamplesPerStep ?? 200),
-    maxSteps,
+    name: task.name,
+    totalCalls: task.totalSteps,
+    initialState: () => ({ state: task.initialState(), step: 0 }),
+    ready: ({ state, step }) => [{ id: String(step), messages: task.prompt(state, step), data: undefined }],
+    parse: (text) => task.parse(text),
+    absorb: ({ state, step }, _call, value) => ({ state: task.absorb(state, value, step), step: step + 1 }),
+    done: ({ state, step }) => task.done(state, step),
+    solved: ({ state, step }) => task.solved(state, step),
+    ...(task.oracle === undefined ? {} : { oracle: ({ state, step }: Stepped<S>, _call: TaskCall<undefined>) => task.oracle!(state, step) }),
   };
 }
 
-/** Fresh, zeroed totals. */
-export function emptyTotals(): RunTotals {
-  return {
-    steps: 0,
-    errors: 0,
-    samples: 0,
-    votes: 0,
-    redFlags: 0,
-    redFlagsByRule: {},
-    aborted: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    costUsd: 0,
-    maxSamplesInStep: 0,
-    maxRoundsInStep: 0,
-    firstTwoWrong: 0,
-    samplesPerStep: {},
-    retries: 0,
-    faults: {},
-  };
+/** Any task as a graph: a graph task as it is, a step task as its linear graph (state `{ state, step }`). */
+export function asGraphTask<S, V>(task: StepTask<S, V> | GraphTask<S, V, any>): GraphTask<any, V, any> {
+  return isGraphTask(task) ? task : stepTaskAsGraph(task);
 }
 
-/** Adds one step's voting stats to the totals. */
-export function addStepStats(totals: RunTotals, stats: VoteStats, correct: boolean | undefined, firstTwoWrong: boolean): void {
-  totals.steps++;
-  if (correct === false) totals.errors++;
-  if (firstTwoWrong) totals.firstTwoWrong++;
-  totals.samples += stats.samples;
-  totals.votes += stats.votes;
-  totals.aborted += stats.aborted;
-  totals.promptTokens += stats.promptTokens;
-  totals.completionTokens += stats.completionTokens;
-  totals.costUsd += stats.costUsd;
-  for (const rule in stats.redFlags) {
-    const count = stats.redFlags[rule]!;
-    totals.redFlags += count;
-    totals.redFlagsByRule[rule] = (totals.redFlagsByRule[rule] ?? 0) + count;
-  }
-  if (stats.samples > totals.maxSamplesInStep) totals.maxSamplesInStep = stats.samples;
-  if (stats.rounds > totals.maxRoundsInStep) totals.maxRoundsInStep = stats.rounds;
-  totals.samplesPerStep[stats.samples] = (totals.samplesPerStep[stats.samples] ?? 0) + 1;
-}
-
-/** Faults and retries the dispatcher saw while one step was voted on. */
-export interface StepDispatch {
-  readonly retries: number;
-  readonly faults: Readonly<Record<string, number>>;
-}
-
-/** A step without faults or retries (nearly every step). */
-export const NO_DISPATCH_EVENTS: StepDispatch = Object.freeze({ retries: 0, faults: Object.freeze({}) });
-
-/** The dispatcher's counters as of the last step. */
-interface DispatchSeen {
-  retries: number;
-  faultCount: number;
-  faults: Record<string, number>;
-}
-
-/** What the dispatcher counted since `seen`, moving `seen` up; allocation-free when nothing happened. */
-function takeDispatchEvents(stats: DispatchStats, seen: DispatchSeen): StepDispatch {
-  if (stats.retries === seen.retries && stats.faultCount === seen.faultCount) return NO_DISPATCH_EVENTS;
-  const faults: Record<string, number> = {};
-  for (const [kind, count] of Object.entries(stats.faults)) {
-    const before = seen.faults[kind] ?? 0;
-    if (count !== before) faults[kind] = count - before;
-    seen.faults[kind] = count;
-  }
-  const retries = stats.retries - seen.retries;
-  seen.retries = stats.retries;
-  seen.faultCount = stats.faultCount;
-  return { retries, faults };
-}
-
-/** Adds a step's (or a stopped step's) faults and retries to the totals. */
-export function addDispatchEvents(totals: RunTotals, events: StepDispatch): void {
-  if (events === NO_DISPATCH_EVENTS) return;
-  // Totals saved before these fields existed lack them.
-  totals.retries = (totals.retries ?? 0) + events.retries;
-  totals.faults ??= {};
-  for (const [kind, count] of Object.entries(events.faults)) totals.faults[kind] = (totals.faults[kind] ?? 0) + count;
-}
-
-/** The loop yields to the event loop at least this often, in milliseconds. */
-const YIELD_EVERY_MS = 20;
-
-/** Runs a step task to the end: one voted call per step. */
+/** Runs a task to the end: every ready call voted, each decided answer absorbed. */
 export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResult<S>> {
-  const resolved = resolveRunOptions(options);
   const { task } = options;
-  if (options.model === undefined && options.dispatcher === undefined) throw new InputError('Expected `model` or `dispatcher` in the run options, got neither');
-  const dispatcher = options.dispatcher ?? createDispatcher({ model: options.model!, concurrency: resolved.concurrency });
-  const seen: DispatchSeen = { retries: 0, faultCount: 0, faults: {} };
-  const totals = options.startTotals === undefined ? emptyTotals() : structuredClone(options.startTotals);
-  const started = performance.now();
-  let step = options.start?.step ?? 0;
-  let state = options.start?.state ?? task.initialState();
-  let stopReason: string | undefined;
-
-  let lastYield = started;
-  while (!task.done(state, step)) {
-    // A backend that answers at once (the simulated model) would otherwise never give the event loop a turn:
-    // signal handlers, timers and progress would wait for the end of the run.
-    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      lastYield = performance.now();
-    }
-    if (step >= resolved.maxSteps) {
-      stopReason = `reached the step limit of ${resolved.maxSteps}`;
-      break;
-    }
-    if (options.signal?.aborted) {
-      stopReason = 'interrupted';
-      break;
-    }
-    const messages = task.prompt(state, step);
-    const tokens = countMessageTokens(messages);
-    if (tokens > resolved.contextBudget) throw new ContextBudgetError(step, tokens, resolved.contextBudget);
-    let outcome: VoteOutcome<V>;
-    try {
-      outcome = await voteStep({
-        dispatcher,
-        messages,
-        promptTokens: tokens,
-        parse: (text) => task.parse(text),
-        k: resolved.k,
-        seed: resolved.seed,
-        step,
-        redFlags: resolved.redFlags,
-        temperature: resolved.temperature,
-        maxOutputTokens: resolved.maxOutputTokens,
-        maxSamples: resolved.maxSamplesPerStep,
-        signal: options.signal,
-      });
-    } catch (error) {
-      // A spent budget ends the run cleanly; the step it interrupted is left undecided, to be resumed.
-      if (error instanceof BudgetExhaustedError) {
-        stopReason = `budget: ${error.budget}`;
-        break;
-      }
-      // Aborted mid-step: the step is left undecided, exactly as if the signal had come just before it.
-      if (options.signal?.aborted === true && isAbortError(error)) {
-        stopReason = 'interrupted';
-        break;
-      }
-      throw error;
-    }
-    if (outcome.kind === 'exhausted') throw new StepExhaustedError(step, outcome.samples, outcome.tally, outcome.redFlags);
-    const expected = task.oracle?.(state, step);
-    const correct = expected === undefined ? undefined : outcome.key === expected;
-    const firstTwoWrong =
-      expected !== undefined && outcome.voteKeys.length >= 2 && outcome.voteKeys[0] !== expected && outcome.voteKeys[1] !== expected;
-    addStepStats(totals, outcome, correct, firstTwoWrong);
-    const dispatch = takeDispatchEvents(dispatcher.stats, seen);
-    addDispatchEvents(totals, dispatch);
-    state = task.absorb(state, outcome.value, step);
-    step++;
-    options.onStep?.({ step: step - 1, key: outcome.key, value: outcome.value, state, correct, firstTwoWrong, dispatch, stats: outcome, totals });
-    const reason = options.shouldStop?.(totals);
-    if (reason !== undefined) {
-      stopReason = reason;
-      break;
-    }
+  const graph = isGraphTask(task);
+  const settings = resolveRunOptions(options, taskLength(task));
+  const common = {
+    settings,
+    model: options.model,
+    dispatcher: options.dispatcher,
+    startTotals: options.startTotals,
+    onStep: options.onStep,
+    shouldStop: options.shouldStop,
+    signal: options.signal,
+  };
+  let end;
+  let finalState: S;
+  if (graph) {
+    end = await runEngine({ ...common, task, start: options.start, view: (state: S) => state });
+    finalState = end.state;
+  } else {
+    const start = options.start === undefined ? undefined : { step: options.start.step, state: { state: options.start.state, step: options.start.step } };
+    const stepped = await runEngine({ ...common, task: stepTaskAsGraph(task), start, view: (state: Stepped<S>) => state.state });
+    end = stepped;
+    finalState = stepped.state.state;
   }
-
-  // Faults of a step the run stopped in belong to no decided step.
-  addDispatchEvents(totals, takeDispatchEvents(dispatcher.stats, seen));
   return {
     task: task.name,
-    model: dispatcher.id,
-    k: resolved.k,
-    seed: resolved.seed,
-    solved: stopReason === undefined && task.solved(state, step),
-    stopReason,
-    finalState: state,
-    totals,
-    wallMs: performance.now() - started,
-    budget: dispatcher.budget(),
-    dispatch: dispatcher.stats,
+    model: end.dispatcher.id,
+    k: settings.k,
+    seed: settings.seed,
+    solved: end.solved,
+    stopReason: end.stopReason,
+    finalState,
+    totals: end.totals,
+    wallMs: end.wallMs,
+    budget: end.dispatcher.budget(),
+    dispatch: end.dispatcher.stats,
   };
 }

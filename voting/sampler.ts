@@ -6,7 +6,7 @@
  * against an endpoint with jittery latency. Samples still in flight when the step decides are aborted and
  * never counted.
  */
-import type { DispatchedResponse, SampleDispatcher } from '../dispatch/dispatcher.ts';
+import type { CallContext, CallTally, DispatchedResponse, SampleDispatcher } from '../dispatch/dispatcher.ts';
 import { isAbortError } from '../core/errors.ts';
 import type { ChatMessage } from '../core/model.ts';
 import { mixSeed } from '../core/rng.ts';
@@ -25,8 +25,12 @@ export interface VoteStepOptions<V> {
   readonly k: number;
   /** The run seed; each sample's seed is derived from (run seed, step, sample index). */
   readonly seed: number;
-  /** Step index, for seeds and errors. */
+  /** The call's numeric key (a step task's step index), for seeds and ensemble rotation. */
   readonly step: number;
+  /** The call's id, for fault events. @default String(step) */
+  readonly callId?: string;
+  /** Where the dispatcher charges this call's faults and retries; kept by the caller, so they survive a failed vote. */
+  readonly tally?: CallTally;
   readonly redFlags: readonly RedFlagRule[];
   readonly temperature: TemperatureSchedule;
   /** Output-token cap per call. */
@@ -115,6 +119,13 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
       else resolve(outcome);
     };
 
+    // What every sample's call context shares, built once per vote.
+    const base = {
+      ...(options.callId === undefined ? {} : { callId: options.callId }),
+      ...(options.promptTokens === undefined ? {} : { promptTokens: options.promptTokens }),
+      ...(options.tally === undefined ? {} : { tally: options.tally }),
+    };
+
     const issue = (count: number) => {
       rounds++;
       for (let n = 0; n < count; n++) {
@@ -126,7 +137,7 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
           seed: mixSeed(seed, step, index),
           signal,
         };
-        const context = options.promptTokens === undefined ? { step, sample: index } : { step, sample: index, promptTokens: options.promptTokens };
+        const context: CallContext = { step, sample: index, ...base };
         dispatcher
           .dispatch(request, context)
           .then(

@@ -4,7 +4,7 @@
  * plain JSON.
  */
 import { StepExhaustedError } from '../../core/errors.ts';
-import { emptyTotals, runTask, type RunOptions, type RunTotals } from '../../run/run-task.ts';
+import { emptyTotals, runTask, taskLength, type RunOptions, type RunTotals } from '../../run/run-task.ts';
 import type { CaseContext } from '../harness/scenario.ts';
 
 /** A run's measurements. */
@@ -51,7 +51,7 @@ function flatten(totals: RunTotals): Omit<MeasuredRun, 'seed' | 'k' | 'solved' |
 
 /** Runs a task through the executor and records what it measured. `progressEvery` steps between progress reports. */
 export async function measureRun<S, V>(options: RunOptions<S, V>, context: CaseContext, progressEvery = 1024): Promise<MeasuredRun> {
-  const total = options.maxSteps ?? options.task.totalSteps;
+  const total = options.maxSteps ?? taskLength(options.task);
   let totals: RunTotals = emptyTotals();
   const started = performance.now();
   const onStep: RunOptions<S, V>['onStep'] = (event) => {

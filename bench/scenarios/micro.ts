@@ -6,7 +6,7 @@
 import { Console } from 'node:console';
 import { Bench } from 'tinybench';
 import type { TopLevelSpec } from 'vega-lite';
-import { runTask } from '../../run/run-task.ts';
+import { asGraphTask, runTask } from '../../run/run-task.ts';
 import { createSimModel } from '../../models/sim-model.ts';
 import { countMessageTokens } from '../../models/tokens.ts';
 import { createConvexityTask, parseAnswer } from '../../tasks/convexity/index.ts';
@@ -86,8 +86,9 @@ function fixture(task: MicroTask): () => unknown {
       return () => countMessageTokens(hanoi.prompt(nextState(), 0));
     case 'prompt: convexity focused node': {
       const convexity = createConvexityTask({ expr: 'exp(square(x) + log(y)) - 2 * sqrt(z)', strategy: 'focused' });
-      const state = convexity.initialState();
-      return () => convexity.prompt(state, 0);
+      const graph = asGraphTask(convexity);
+      const state = graph.initialState();
+      return () => [...graph.ready(state)][0]!.messages;
     }
     case 'sim call: new prompt': {
       const model = createSimModel({ behaviour: hanoiSim, seed: 1 });

@@ -34,6 +34,6 @@ export {
   type AccumulatedQuestion,
 } from './prompts.ts';
 export { convexitySim, FLAT_READER, flatLossProbability, lostReaderLabels, promptKind, promptTruth, wrongLabels, type PromptKind } from './sim.ts';
-export { createConvexityTask, STRATEGIES, type ConvexityState, type ConvexityTask, type ConvexityTaskOptions, type Strategy } from './strategies.ts';
+export { createConvexityTask, STRATEGIES, type ConvexityState, type ConvexityTask, type ConvexityTaskOptions, type FocusedConvexityTask, type SequentialConvexityTask, type Strategy } from './strategies.ts';
 export { score, type LabelScore, type Scored, type Scores } from './metrics.ts';
 export { evaluateConvexity, type EvaluateOptions, type EvaluationResult, type ExpressionOutcome } from './evaluate.ts';

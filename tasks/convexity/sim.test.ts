@@ -9,17 +9,17 @@ import { parseExpression } from './parser.ts';
 import { flatMessages, focusedMessages } from './prompts.ts';
 import { convexitySim, flatLossProbability, promptKind, promptTruth } from './sim.ts';
 import { createConvexityTask, type ConvexityTask } from './strategies.ts';
+import { asGraphTask } from '../../run/run-task.ts';
+import { walkTask } from '../../run/walk.ts';
 
 /** Walks a task to the end with oracle answers, calling `visit` on every prompt text and its correct key. */
 function walk(task: ConvexityTask, visit: (prompt: string, correct: string) => void): void {
-  let state = task.initialState();
-  for (let step = 0; !task.done(state, step); step++) {
-    const correct = task.oracle!(state, step);
-    visit(promptText(task.prompt(state, step)), correct);
-    const parsed = task.parse(`${correct.split('/').map((part, i) => `${i === 0 ? 'curvature' : 'sign'} = ${part}`).join('\n')}`);
-    if (!parsed.ok) throw new Error(parsed.reason);
-    state = task.absorb(state, parsed.value, step);
-  }
+  const graph = asGraphTask(task);
+  walkTask(graph, (call, state) => {
+    const correct = graph.oracle!(state, call)!;
+    visit(promptText(call.messages), correct);
+    return correct.split('/').map((part, i) => `${i === 0 ? 'curvature' : 'sign'} = ${part}`).join('\n');
+  });
 }
 
 const expressions = fc
@@ -96,15 +96,11 @@ describe('focused prompts are bounded', () => {
     const expr = generateExpression('CONVEX', 100, randomStream(1)).expr;
     const task = createConvexityTask({ expr, strategy: 'focused' });
     let largest = 0;
-    let state = task.initialState();
-    for (let step = 0; !task.done(state, step); step++) {
-      const messages = task.prompt(state, step);
-      largest = Math.max(largest, countMessageTokens(messages));
-      expect(promptText(messages)).not.toContain('Expression:');
-      const parsed = task.parse(convexitySim.respond(promptText(messages))!);
-      if (!parsed.ok) throw new Error(parsed.reason);
-      state = task.absorb(state, parsed.value, step);
-    }
+    const { state } = walkTask(asGraphTask(task), (call) => {
+      largest = Math.max(largest, countMessageTokens(call.messages));
+      expect(promptText(call.messages)).not.toContain('Expression:');
+      return convexitySim.respond(promptText(call.messages))!;
+    });
     expect(largest).toBeLessThan(700);
     expect(task.answer(state)).toEqual(task.truth);
   });

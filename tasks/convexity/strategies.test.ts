@@ -19,7 +19,7 @@ describe('createConvexityTask', () => {
       ],
     });
     const result = await runTask({ task, model, k: 1 });
-    expect(task.totalSteps).toBe(4);
+    expect(task.questions).toBe(4);
     expect(model.calls.map((call) => /^Operator: (.+)$/m.exec(promptText(call.messages))?.[1])).toEqual(['exp(a)', '-a', 'square(a)', 'a + b']);
     expect(promptText(model.calls[2]!.messages)).toContain('- a: curvature = CONCAVE, sign = NONPOSITIVE');
     expect(result.solved).toBe(true);
@@ -39,14 +39,14 @@ describe('createConvexityTask', () => {
 
   it('symbolic affine nodes: only atom nodes are asked', () => {
     const task = createConvexityTask({ expr: '-2 * log(x) + exp(y)', strategy: 'focused', affineNodes: 'symbolic' });
-    expect(task.totalSteps).toBe(2);
+    expect(task.questions).toBe(2);
   });
 
   it('flat is a single step with the whole expression', async () => {
     const task = createConvexityTask({ expr: 'log(x) + log(y)', strategy: 'flat' });
     const model = createScriptedModel({ script: [formatAnswer({ curvature: 'CONCAVE', sign: 'UNKNOWN' })] });
     const result = await runTask({ task, model, k: 1 });
-    expect(task.totalSteps).toBe(1);
+    expect(task.questions).toBe(1);
     expect(promptText(model.calls[0]!.messages)).toContain('Expression: log(x) + log(y)');
     expect(result.solved).toBe(true);
   });
