@@ -4,6 +4,7 @@
  * no separators). One call must get every digit product and every carry right at once.
  */
 import type { ParseResult, TaskCall } from '../../core/task.ts';
+import { countTokens } from '../../models/tokens.ts';
 import type { AnsweringTask } from '../problem-sets/index.ts';
 import { exactProduct, type MultiplicationProblem } from './problem.ts';
 import { flatMultiplicationMessages } from './prompts.ts';
@@ -44,6 +45,8 @@ export function createFlatMultiplicationTask(problem: MultiplicationProblem): Fl
     strategy: 'flat',
     problem,
     truth,
+    // A product has at most as many digits as its operands together.
+    answerTokens: countTokens(`#### ${'9'.repeat(problem.a.length + problem.b.length)}`),
     totalCalls: 1,
     initialState: () => ({ product: undefined }),
     *ready(state) {

@@ -20,3 +20,4 @@ export {
 export { afterMarker, createFlatMultiplicationTask, parseProductAnswer, type FlatMultiplicationState, type FlatMultiplicationTask } from './flat.ts';
 export { createMultiplicationTask, MULTIPLICATION_STRATEGIES, type MultiplicationStrategy, type MultiplicationTask } from './strategies.ts';
 export { digitSlips, multiplicationSim, productSlips } from './sim.ts';
+export { evaluateMultiplication, type EvaluateMultiplicationOptions } from './evaluate.ts';

@@ -10,6 +10,11 @@ export interface AnsweringTask<S, V, D> extends GraphTask<S, V, D> {
   readonly strategy: string;
   /** The correct answer, canonical: used only to measure. */
   readonly truth: string;
+  /**
+   * Output tokens the answer itself takes in one call, beyond a call's usual working: a flat strategy writes the
+   * whole answer at once, so its output cap must grow with it. Known from the input's size, never from the truth.
+   */
+  readonly answerTokens?: number;
   /** The answer a state holds, canonical; undefined before there is one. */
   answer(state: S): string | undefined;
 }

@@ -3,8 +3,9 @@
  * answer is the JSON list after `####`, parsed strictly (one list of exactly n integers).
  */
 import type { TaskCall } from '../../core/task.ts';
+import { countTokens } from '../../models/tokens.ts';
 import type { AnsweringTask } from '../problem-sets/index.ts';
-import { parseListAnswer } from './list-answer.ts';
+import { formatListAnswer, parseListAnswer } from './list-answer.ts';
 import { listKey, sortedValues, type SortingProblem } from './problem.ts';
 import { flatSortingMessages } from './prompts.ts';
 
@@ -30,6 +31,8 @@ export function createFlatSortingTask(problem: SortingProblem): FlatSortingTask 
     strategy: 'flat',
     problem,
     truth,
+    // The sorted list holds the same numbers as the question's list.
+    answerTokens: countTokens(formatListAnswer(problem.values)),
     totalCalls: 1,
     initialState: () => ({ values: undefined }),
     *ready(state) {

@@ -7,3 +7,4 @@ export { createNetworkSortTask, type CompareCallData, type NetworkSortTask, type
 export { createFlatSortingTask, type FlatSortingState, type FlatSortingTask } from './flat.ts';
 export { createSortingTask, SORTING_STRATEGIES, type SortingStrategy, type SortingTask } from './strategies.ts';
 export { listSlips, minimumComparisons, pairSlips, sortingSim } from './sim.ts';
+export { evaluateSorting, type EvaluateSortingOptions } from './evaluate.ts';
