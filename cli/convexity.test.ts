@@ -59,6 +59,37 @@ describe('maker convexity label', () => {
     expect(jsonLines(stdout)).toEqual([{ expr: 'exp(x) * exp(y)', curvature: 'UNKNOWN', sign: 'NONNEGATIVE', depth: 1 }]);
   });
 
+  it.each([
+    ['a 10,000-deep composition', `${'exp('.repeat(10_000)}x${')'.repeat(10_000)}`, { curvature: 'CONVEX', sign: 'NONNEGATIVE', depth: 10_000 }],
+    ['10,000 nested parentheses', `${'('.repeat(10_000)}x${')'.repeat(10_000)}`, { curvature: 'AFFINE', sign: 'UNKNOWN', depth: 0 }],
+    ['10,000 nested negations', `${'-'.repeat(10_000)}x`, { curvature: 'AFFINE', sign: 'UNKNOWN', depth: 0 }],
+    ['a 200,000-term sum', Array.from({ length: 200_000 }, () => 'x').join(' + '), { curvature: 'AFFINE', sign: 'UNKNOWN', depth: 0 }],
+    ['a 2,000-deep mix of atoms and operators', `${'square(-log(2 * '.repeat(1_000)}x${'))'.repeat(1_000)}`, { curvature: 'UNKNOWN', sign: 'NONNEGATIVE', depth: 2_000 }],
+  ])('labels %s between two ordinary lines, with no recursion limit', async (_name, deep, label) => {
+    const dir = mkdtempSync(join(tmpdir(), 'convexity-'));
+    const file = join(dir, 'deep.txt');
+    writeFileSync(file, `exp(x)\n${deep}\nlog(x)\n`);
+    const { code, stdout, stderr } = await run(['convexity', 'label', file]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(jsonLines(stdout)).toEqual([
+      { expr: 'exp(x)', curvature: 'CONVEX', sign: 'NONNEGATIVE', depth: 1 },
+      { expr: deep, ...label },
+      { expr: 'log(x)', curvature: 'CONCAVE', sign: 'UNKNOWN', depth: 1 },
+    ]);
+  });
+
+  it('reports a division by a literal zero as a bad line, and labels the others', async () => {
+    labelInput.stdin = () => Readable.from(['exp(x)\n1/0\nx / (0 * 2)\n']);
+    const { code, stdout } = await run(['convexity', 'label']);
+    expect(code).toBe(1);
+    expect(jsonLines(stdout)).toEqual([
+      { expr: 'exp(x)', curvature: 'CONVEX', sign: 'NONNEGATIVE', depth: 1 },
+      { expr: '1/0', error: 'Division by zero at column 3: the divisor `0` is zero', line: 2, column: 3 },
+      { expr: 'x / (0 * 2)', curvature: 'AFFINE', sign: 'UNKNOWN', depth: 0 },
+    ]);
+  });
+
   it('exits 2 on a missing file', async () => {
     const { code, stderr } = await run(['convexity', 'label', '/nonexistent/exprs.txt']);
     expect(code).toBe(2);

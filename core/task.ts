@@ -49,6 +49,11 @@ export interface TaskCall<D = unknown> {
   readonly data: D;
   /** Ids of the calls whose answers this one was built from (informational; readiness is the task's to say). */
   readonly after?: readonly string[];
+  /**
+   * The seed this call's samples derive from instead of the run seed, for a composite task whose members keep
+   * seeds of their own (a batch run draws each member's samples as its own run would). @default the run seed
+   */
+  readonly seed?: number;
 }
 
 /**
@@ -76,6 +81,11 @@ export interface GraphTask<S, V, D = unknown> {
   solved(state: S): boolean;
   /** The canonical key of `call`'s correct answer: used only to measure errors, never to decide. */
   oracle?(state: S, call: TaskCall<D>): string | undefined;
+  /**
+   * Folds in that `call` reached its sample cap undecided. Without it such a call ends the run with
+   * `StepExhaustedError`; with it the run goes on (a batch marks that member unanswered).
+   */
+  abandon?(state: S, call: TaskCall<D>): S;
 }
 
 /** The text the simulated model (and any model) sees: all message contents, joined. */

@@ -17,6 +17,7 @@ import { runTask, type RunTotals } from '../run/run-task.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { readSnapshot } from './snapshot.ts';
 import type { StepTask } from '../core/task.ts';
+import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
 
 const DISKS = 6;
 const task = createHanoiTask({ disks: DISKS });
@@ -284,5 +285,38 @@ describe('durable runs', () => {
   it('validates its options, quoting the bad value', async () => {
     await expect(startDurableRun(options({ snapshotEvery: 0 }))).rejects.toThrow('Expected `snapshotEvery` to be an integer >= 1, got `0`');
     await expect(startDurableRun(options({ syncIntervalMs: -1 }))).rejects.toThrow('Expected `syncIntervalMs` to be a number >= 0, got `-1`');
+  });
+});
+
+describe('durable graph runs', () => {
+  // A balanced sum of 16 atom terms: independent calls at every level, voted on several at a time.
+  const expr = Array.from({ length: 16 }, (_, i) => `${['exp', 'square', 'log', 'sqrt'][i % 4]}(x${i})`).join(' + ');
+  const graph = () => createConvexityTask({ expr, strategy: 'focused' });
+  const graphModel = () => createSimModel({ profile: 'gpt-oss-20b', behaviour: convexitySim, seed: 5 });
+  const graphConfig: RunConfig = { ...config, task: 'convexity', taskOptions: { expr }, taskFingerprint: taskFingerprint(graph()), concurrency: 6 };
+
+  it('stopped anywhere and resumed, ends with the uninterrupted run\'s totals and answer, whatever the completion order', async () => {
+    const whole = await runTask({ task: graph(), model: graphModel(), k: 3, seed: 11, concurrency: 6, maxOutputTokens: 2000 });
+    for (const stops of [[3], [1, 10, 20], [25]]) {
+      rmSync(dir, { recursive: true, force: true });
+      const base = { dir, task: graph(), model: graphModel(), config: graphConfig, snapshotEvery: 4 };
+      let result = await startDurableRun({ ...base, run: stopAt(stops[0]!) });
+      for (const at of stops.slice(1)) result = await resumeDurableRun({ ...base, run: stopAt(at) });
+      result = await resumeDurableRun(base);
+      expect(result.status).toEqual({ kind: 'finished', solved: whole.solved });
+      expect(result.totals).toEqual(whole.totals);
+      expect(graph().answer(result.finalState)).toEqual(graph().answer(whole.finalState));
+      const ids: string[] = [];
+      scanJournal(runPaths(dir).journal, { onRecord: (record) => ids.push(record.id) });
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(whole.totals.steps);
+    }
+  });
+
+  it('refuses a journal whose calls the task does not have ready', async () => {
+    const base = { dir, task: graph(), model: graphModel(), config: graphConfig };
+    await startDurableRun({ ...base, run: stopAt(5) });
+    const other = createConvexityTask({ expr: 'exp(x) + log(y)', strategy: 'focused' });
+    await expect(resumeDurableRun({ ...base, task: other })).rejects.toThrow(/does not have ready/);
   });
 });

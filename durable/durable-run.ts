@@ -18,13 +18,15 @@ import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { InputError, RunConfigMismatchError } from '../core/errors.ts';
 import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts';
-import { addRecord, encodeStep } from './journal-record.ts';
+import { addRecord, encodeStep, type JournalRecord } from './journal-record.ts';
 import type { LanguageModel } from '../core/model.ts';
 import { diffRunConfig, type RunConfig } from './run-config.ts';
 import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
 import { emptyTotals, NO_DISPATCH_EVENTS, runTask, type RunOptions, type RunResult, type RunTotals } from '../run/run-task.ts';
 import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
-import type { StepTask } from '../core/task.ts';
+import type { GraphTask, StepTask, TaskCall } from '../core/task.ts';
+import { MakerError } from '../core/errors.ts';
+import { isGraphTask } from '../run/run-task.ts';
 
 /** Run options a durable run passes through to `runTask`; the settings that decide the run come from its config. */
 export type PassThroughRunOptions<S, V> = Omit<
@@ -46,7 +48,11 @@ export type PassThroughRunOptions<S, V> = Omit<
 export interface DurableRunOptions<S, V> {
   /** The run directory. */
   readonly dir: string;
-  readonly task: StepTask<S, V>;
+  /**
+   * A step task, or a graph task. Values must survive a JSON round trip (they are journaled). A state that does
+   * not survive one is never snapshotted: a resume then replays the whole journal from the initial state.
+   */
+  readonly task: StepTask<S, V> | GraphTask<S, V, any>;
   /** The model every call goes to; give this or `dispatcher`. */
   readonly model?: LanguageModel;
   /**
@@ -146,7 +152,7 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
   const { task, dir } = options;
   const paths = runPaths(dir);
   const initial = task.initialState();
-  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(initial)), initial)) {
+  if (!isGraphTask(task) && !jsonSafe(initial)) {
     throw new InputError(`The ${task.name} task's state does not survive a JSON round trip, so it cannot be snapshotted`);
   }
   // A live run's lock refuses even --force; a dead one's is cleared with the rest.
@@ -157,7 +163,7 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
     writeRunConfig(dir, options.config);
     const writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
     const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
-    writeSnapshot(paths.snapshot, start);
+    writeSnapshot(paths.snapshot, { ...start, state: storedState(task, initial) });
     return await session(options, resolved, writer, start, { replayed: 0, tornBytes: 0 });
   } finally {
     release();
@@ -177,16 +183,13 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
   if (differences.length > 0) throw new RunConfigMismatchError(dir, differences);
   const release = lockRunDir(dir);
   try {
-    const snapshot: Snapshot<S> = readSnapshot<S>(paths.snapshot) ?? {
-      step: 0,
-      journalBytes: 0,
-      state: task.initialState(),
-      totals: emptyTotals(),
-      wallMs: 0,
-      status: { kind: 'running' },
-    };
+    const stored = readSnapshot<S | null>(paths.snapshot);
+    const snapshot: Snapshot<S> = stored === undefined
+      ? { step: 0, journalBytes: 0, state: task.initialState(), totals: emptyTotals(), wallMs: 0, status: { kind: 'running' } }
+      : { ...stored, state: stored.state ?? task.initialState() };
     let step = snapshot.step;
     let state = snapshot.state;
+    const absorbRecord = recordAbsorber(task);
     const totals: RunTotals = structuredClone(snapshot.totals);
     // Spend of the steps after the snapshot, from their records: a lower bound (calls for a step in progress
     // when the process died, and the time it ran, are not in the journal).
@@ -199,13 +202,13 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
         spent.calls += record.samples + record.aborted + record.retries;
         spent.tokens += record.promptTokens + record.completionTokens;
         spent.dollars += record.costUsd;
-        state = task.absorb(state, record.value, record.step);
+        state = absorbRecord(state, record);
         step = record.step + 1;
         replayed++;
       },
     });
     const tornBytes = scan.tornTail?.bytes ?? 0;
-    if (snapshot.status.kind === 'finished' && replayed === 0) {
+    if (snapshot.status.kind === 'finished') {
       return {
         task: task.name,
         model: options.model?.id ?? options.config.model,
@@ -227,6 +230,37 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
   } finally {
     release();
   }
+}
+
+function jsonSafe(value: unknown): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value);
+  } catch {
+    return false;
+  }
+}
+
+/** What a snapshot stores of a state: the state, or null when a graph task's state does not survive JSON. */
+function storedState<S>(task: StepTask<S, unknown> | GraphTask<S, unknown, any>, state: S): S | null {
+  return isGraphTask(task) && !jsonSafe(state) ? null : state;
+}
+
+/** Folds a journal record back into the state: a step task by its step, a graph task by the call its id names. */
+function recordAbsorber<S, V>(task: StepTask<S, V> | GraphTask<S, V, any>): (state: S, record: JournalRecord<V>) => S {
+  if (!isGraphTask(task)) return (state, record) => task.absorb(state, record.value, record.step);
+  return (state, record) => {
+    let call: TaskCall<unknown> | undefined;
+    for (const ready of task.ready(state)) {
+      if (ready.id === record.id) {
+        call = ready;
+        break;
+      }
+    }
+    if (call === undefined) {
+      throw new MakerError('E_JOURNAL_MISMATCH', `Journal record ${record.step} decides call \`${record.id}\`, which the ${task.name} task does not have ready at that point: the journal belongs to another run or task`);
+    }
+    return task.absorb(state, call, record.value);
+  };
 }
 
 /** Runs from `start` to the end or a stop, journaling each step, snapshotting every N steps and at the end. */
@@ -254,7 +288,14 @@ async function session<S, V>(
     // The journal first: a snapshot must never name records that are not yet on disk.
     writer.sync();
     const wallMs = start.wallMs + performance.now() - began;
-    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status });
+    const stateless = storedState(task, state) === null;
+    // A state JSON cannot carry is left out: the snapshot then stands at the start, and a resume replays it all.
+    writeSnapshot(
+      paths.snapshot,
+      stateless
+        ? { step: 0, journalBytes: 0, state: null, totals: emptyTotals(), wallMs, spent: NOTHING_SPENT, status }
+        : { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status },
+    );
     lastSnapshot = step;
   };
   const onStep = options.run?.onStep;

@@ -5,7 +5,8 @@
  *
  * | field | meaning                                             | when absent |
  * |-------|-----------------------------------------------------|-------------|
- * | `i`   | step index (always first, so a scan can read it cheaply) |        |
+ * | `i`   | place in the order calls were decided (a step task's step index; always first) | |
+ * | `n`   | the call's id, when it is not `i` written in decimal (graph tasks) | `String(i)` |
  * | `k`   | the winning answer's canonical key                   |             |
  * | `v`   | the winning answer's parsed value (what `absorb` got) |            |
  * | `w`   | votes for the winner                                 |             |
@@ -30,7 +31,10 @@ import type { VoteStats } from '../voting/sampler.ts';
 
 /** One decided step, as read back from the journal. */
 export interface JournalRecord<V = unknown> {
+  /** The call's place in the order calls were decided (a step task's step index). */
   readonly step: number;
+  /** The call's id. */
+  readonly id: string;
   readonly key: string;
   readonly value: V;
   /** Valid votes per candidate, the winner first. */
@@ -55,6 +59,7 @@ export interface JournalRecord<V = unknown> {
 
 interface Wire {
   i: number;
+  n?: string;
   k: string;
   v: unknown;
   w: number;
@@ -77,7 +82,11 @@ interface Wire {
 export function encodeStep(event: StepEvent<unknown, unknown>): string {
   const { stats } = event;
   // Fields are assigned in wire order (`i` first); the optional ones only when they carry something.
-  const wire = { i: event.step, k: event.key, v: event.value, w: stats.tally.get(event.key) ?? 0 } as Wire;
+  // A step task's ids are its step indices: only other ids are written.
+  const wire = (event.id === String(event.step) ? { i: event.step } : { i: event.step, n: event.id }) as Wire;
+  wire.k = event.key;
+  wire.v = event.value;
+  wire.w = stats.tally.get(event.key) ?? 0;
   if (stats.tally.size > 1) {
     const others: Array<[string, number]> = [];
     for (const [key, votes] of stats.tally) if (key !== event.key) others.push([key, votes]);
@@ -121,6 +130,7 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
   if (typeof wire !== 'object' || wire === null || Array.isArray(wire)) return { ok: false, problem: 'the record is not a JSON object' };
   const bad = (field: string) => ({ ok: false as const, problem: `the record's \`${field}\` is missing or malformed` });
   if (!isCount(wire.i)) return bad('i');
+  if (wire.n !== undefined && typeof wire.n !== 'string') return bad('n');
   if (typeof wire.k !== 'string') return bad('k');
   if (!('v' in wire)) return bad('v');
   for (const field of ['w', 's', 'r', 'pt', 'ct'] as const) if (!isCount(wire[field])) return bad(field);
@@ -141,6 +151,7 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
     ok: true,
     record: {
       step: wire.i,
+      id: wire.n ?? String(wire.i),
       key: wire.k,
       value: wire.v as V,
       tally: [[wire.k, wire.w as number], ...(others as Array<[string, number]>)],

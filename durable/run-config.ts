@@ -4,7 +4,8 @@
  * API key only the name of the environment variable that holds it.
  */
 import { hashString } from '../core/rng.ts';
-import { promptText, type StepTask } from '../core/task.ts';
+import { promptText, type GraphTask, type StepTask } from '../core/task.ts';
+import { isGraphTask } from '../run/run-task.ts';
 
 /** A run's configuration. */
 export interface RunConfig {
@@ -42,9 +43,16 @@ export interface RunConfig {
 /** Fields that decide what a run does: a resume must match them all. */
 export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'ensemble', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
 
-/** A short hash of the task's first prompt, which holds its rules, strategy and size. */
-export function taskFingerprint(task: StepTask<unknown, unknown>): string {
-  return hashString(promptText(task.prompt(task.initialState(), 0))).toString(16).padStart(8, '0');
+/** A short hash of the task's first prompt (a graph task's: every call ready at the start), which holds its rules, strategy and size. */
+export function taskFingerprint(task: StepTask<unknown, unknown> | GraphTask<unknown, unknown, any>): string {
+  let text: string;
+  if (isGraphTask(task)) {
+    const state = task.initialState();
+    text = [...task.ready(state)].map((call) => `${call.id}\n${promptText(call.messages)}`).join('\n\n');
+  } else {
+    text = promptText(task.prompt(task.initialState(), 0));
+  }
+  return hashString(text).toString(16).padStart(8, '0');
 }
 
 const show = (value: unknown) => (value === undefined ? 'unset' : JSON.stringify(value));

@@ -15,7 +15,7 @@ import { countMessageTokens } from '../models/tokens.ts';
 import { voteStep, type VoteOutcome } from '../voting/sampler.ts';
 import { callKey } from './call-key.ts';
 import type { ResolvedRunOptions } from './options.ts';
-import { addDispatchEvents, addStepStats, emptyTotals, tallyEvents, type RunTotals, type StepDispatch } from './totals.ts';
+import { addDispatchEvents, addSpend, addStepStats, emptyTotals, tallyEvents, type RunTotals, type StepDispatch } from './totals.ts';
 import type { VoteStats } from '../voting/sampler.ts';
 
 /** One decided call. */
@@ -49,6 +49,8 @@ export interface EngineOptions<S, V, D, O> {
   /** What events and the result show of the state (a step task's adapter unwraps its own). */
   readonly view: (state: S) => O;
   readonly onStep?: ((event: DecidedCall<O, V>) => void) | undefined;
+  /** Called when a call reaches its sample cap undecided and the task abandons it. */
+  readonly onAbandon?: ((id: string, stats: VoteStats) => void) | undefined;
   readonly shouldStop?: ((totals: RunTotals) => string | undefined) | undefined;
   readonly signal?: AbortSignal | undefined;
 }
@@ -117,7 +119,7 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
       promptTokens: tokens,
       parse: (text) => task.parse(text, call),
       k: settings.k,
-      seed: settings.seed,
+      seed: call.seed ?? settings.seed,
       step: callKey(call.id),
       callId: call.id,
       tally,
@@ -158,7 +160,14 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
     if (finished) return;
     if (outcome.kind === 'exhausted') {
       addDispatchEvents(totals, events);
-      stop(undefined, new StepExhaustedError(decided, outcome.samples, outcome.tally, outcome.redFlags));
+      if (task.abandon === undefined) {
+        stop(undefined, new StepExhaustedError(decided, outcome.samples, outcome.tally, outcome.redFlags));
+        return;
+      }
+      // Its samples were spent all the same; the call itself is not decided.
+      addSpend(totals, outcome);
+      state = task.abandon(state, call);
+      options.onAbandon?.(call.id, outcome);
       return;
     }
     const expected = task.oracle?.(state, call);

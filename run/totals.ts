@@ -67,6 +67,14 @@ export function addStepStats(totals: RunTotals, stats: VoteStats, correct: boole
   totals.steps++;
   if (correct === false) totals.errors++;
   if (firstTwoWrong) totals.firstTwoWrong++;
+  addSpend(totals, stats);
+  if (stats.samples > totals.maxSamplesInStep) totals.maxSamplesInStep = stats.samples;
+  if (stats.rounds > totals.maxRoundsInStep) totals.maxRoundsInStep = stats.rounds;
+  totals.samplesPerStep[stats.samples] = (totals.samplesPerStep[stats.samples] ?? 0) + 1;
+}
+
+/** Adds what a call's voting spent (samples, votes, red flags, tokens, dollars), decided or not. */
+export function addSpend(totals: RunTotals, stats: VoteStats): void {
   totals.samples += stats.samples;
   totals.votes += stats.votes;
   totals.aborted += stats.aborted;
@@ -78,9 +86,6 @@ export function addStepStats(totals: RunTotals, stats: VoteStats, correct: boole
     totals.redFlags += count;
     totals.redFlagsByRule[rule] = (totals.redFlagsByRule[rule] ?? 0) + count;
   }
-  if (stats.samples > totals.maxSamplesInStep) totals.maxSamplesInStep = stats.samples;
-  if (stats.rounds > totals.maxRoundsInStep) totals.maxRoundsInStep = stats.rounds;
-  totals.samplesPerStep[stats.samples] = (totals.samplesPerStep[stats.samples] ?? 0) + 1;
 }
 
 /** Faults and retries charged to one call. */

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { randomStream } from '../../core/rng.ts';
 import { ATOM_NAMES, atomSpec } from './atoms.ts';
-import { binary, call, constant, negate, power, variable, type BinaryOperator, type Expr } from './ast.ts';
+import { binary, call, constant, isLiteralZero, negate, power, variable, type BinaryOperator, type Expr } from './ast.ts';
 import { generateExpression } from './generator.ts';
 import type { Curvature } from './labels.ts';
 
@@ -25,14 +25,17 @@ export const exponent = fc
   .filter((p) => p !== 0)
   .map((p) => p + 0);
 
-/** Any AST the parser can produce. */
+/** Any AST the parser can produce (it refuses a division by a literal zero). */
 export const anyExpr: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => ({
   expr: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     variableName.map(variable),
     literalValue.map(constant),
     tie('expr').map(negate),
-    fc.tuple(fc.constantFrom<BinaryOperator>('+', '-', '*', '/'), tie('expr'), tie('expr')).map(([op, l, r]) => binary(op, l, r)),
+    fc
+      .tuple(fc.constantFrom<BinaryOperator>('+', '-', '*', '/'), tie('expr'), tie('expr'))
+      // The parser refuses a division by a literal zero; divide by one instead.
+      .map(([op, l, r]) => binary(op, l, op === '/' && isLiteralZero(r) ? constant(1) : r)),
     fc.tuple(tie('expr'), exponent).map(([base, p]) => power(base, p)),
     fc
       .tuple(fc.constantFrom(...CALL_ATOMS), fc.array(tie('expr'), { minLength: 1, maxLength: 3 }))

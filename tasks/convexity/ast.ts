@@ -102,3 +102,10 @@ export function children(expr: Expr): readonly Expr[] {
 export function isAtomNode(expr: Expr): expr is CallNode | PowerNode {
   return expr.kind === 'call' || expr.kind === 'power';
 }
+
+/** True for a literal zero, possibly negated (`0`, `-0`, `-(-0)`): an operand that is zero as written. */
+export function isLiteralZero(expr: Expr): boolean {
+  let node = expr;
+  while (node.kind === 'negate') node = node.operand;
+  return node.kind === 'constant' && node.value === 0;
+}

@@ -1,9 +1,11 @@
 /**
  * The scalar atom catalogue: for each atom, its arity, its own curvature, its monotonicity in each argument
- * and the sign of its result, exactly as the reference table (CVXPY's semantics) gives them. Monotonicity
- * marked "±" in the reference depends on the argument's sign, which is why rules see the arguments' labels.
+ * and the sign of its result, as the reference table gives them and as CVXPY's source computes them (where the
+ * two part, CVXPY wins; `cvxpy-reference.test.ts` holds the labeller to an independent transcription of CVXPY's
+ * definitions). Monotonicity marked "±" in the reference depends on the argument's sign, which is why rules see
+ * the arguments' labels.
  */
-import { isNonneg, isNonpos, signOf, type Label, type Sign } from './labels.ts';
+import { isNonneg, isNonpos, negateSign, signOf, type Label, type Sign } from './labels.ts';
 
 /** Every atom name the expression syntax accepts, in the reference table's order. */
 export const ATOM_NAMES = [
@@ -71,6 +73,11 @@ const nonnegative = (): Sign => 'NONNEGATIVE';
 const unknown = (): Sign => 'UNKNOWN';
 const signOfFirst = (args: readonly Label[]): Sign => args[0]?.sign ?? 'UNKNOWN';
 
+/** CVXPY's `maximum` sign: nonnegative if any argument is, nonpositive if all are. */
+const maximumSign = (signs: readonly Sign[]): Sign => signOf(signs.some(isNonneg), signs.every(isNonpos));
+/** CVXPY's `minimum` sign: nonnegative if all arguments are, nonpositive if any is. */
+const minimumSign = (signs: readonly Sign[]): Sign => signOf(signs.every(isNonneg), signs.some(isNonpos));
+
 function monotonicityAt(row: RowSpec, index: number): Monotonicity {
   return row.monotonicity[Math.min(index, row.monotonicity.length - 1)] ?? 'none';
 }
@@ -101,20 +108,33 @@ const ROWS: Readonly<Record<Exclude<AtomName, 'power'>, RowSpec>> = {
   inv_pos: { arity: [1, 1], curvature: 'convex', monotonicity: ['decreasing'], sign: nonnegative, summary: 'convex; nonincreasing; nonnegative' },
   abs: { arity: [1, 1], curvature: 'convex', monotonicity: ['signed'], sign: nonnegative, summary: 'convex; nondecreasing for a nonnegative argument, nonincreasing for a nonpositive one; nonnegative' },
   huber: { arity: [1, 1], curvature: 'convex', monotonicity: ['signed'], sign: nonnegative, summary: 'convex; nondecreasing for a nonnegative argument, nonincreasing for a nonpositive one; nonnegative' },
-  pos: { arity: [1, 1], curvature: 'convex', monotonicity: ['increasing'], sign: nonnegative, summary: 'convex; nondecreasing; nonnegative' },
-  neg: { arity: [1, 1], curvature: 'convex', monotonicity: ['decreasing'], sign: nonnegative, summary: 'convex; nonincreasing; nonnegative' },
+  // CVXPY defines pos(a) as maximum(a, 0) and neg(a) as -minimum(a, 0); their signs are those compositions'.
+  pos: {
+    arity: [1, 1],
+    curvature: 'convex',
+    monotonicity: ['increasing'],
+    sign: (args) => maximumSign([signOfFirst(args), 'ZERO']),
+    summary: 'convex; nondecreasing; nonnegative, and ZERO if its argument is nonpositive (it is maximum(a, 0))',
+  },
+  neg: {
+    arity: [1, 1],
+    curvature: 'convex',
+    monotonicity: ['decreasing'],
+    sign: (args) => negateSign(minimumSign([signOfFirst(args), 'ZERO'])),
+    summary: 'convex; nonincreasing; nonnegative, and ZERO if its argument is nonnegative (it is -minimum(a, 0))',
+  },
   maximum: {
     arity: [2, Infinity],
     curvature: 'convex',
     monotonicity: ['increasing'],
-    sign: (args) => signOf(args.some((a) => isNonneg(a.sign)), args.every((a) => isNonpos(a.sign))),
+    sign: (args) => maximumSign(args.map((a) => a.sign)),
     summary: 'convex; nondecreasing in each argument; nonnegative if any argument is, nonpositive if all are',
   },
   minimum: {
     arity: [2, Infinity],
     curvature: 'concave',
     monotonicity: ['increasing'],
-    sign: (args) => signOf(args.every((a) => isNonneg(a.sign)), args.some((a) => isNonpos(a.sign))),
+    sign: (args) => minimumSign(args.map((a) => a.sign)),
     summary: 'concave; nondecreasing in each argument; nonpositive if any argument is, nonnegative if all are',
   },
   quad_over_lin: {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { affineExpr, anyExpr, constantExpr, exponent, generatedExpr } from './arbitraries.ts';
-import { binary, call, negate, power, type Expr } from './ast.ts';
+import { binary, call, negate, power, variable, type Expr } from './ast.ts';
 import { labelAll, labelExpression } from './dcp-labeller.ts';
 import { isAffine, negateCurvature, negateSign, type Curvature } from './labels.ts';
 import { parseExpression } from './parser.ts';
@@ -73,6 +73,17 @@ describe('labelExpression on leaves and affine operators', () => {
   ] as const)('labels the non-DCP product %s as UNKNOWN with sign %s (product rule)', (text, sign) => {
     expect(label(text)).toEqual({ curvature: 'UNKNOWN', sign });
   });
+
+  it.each([
+    ['1 / (0 * 2)', 'CONSTANT'],
+    ['0 / (0 * 2)', 'CONSTANT'],
+    ['x / (0 * 2)', 'AFFINE'],
+    ['exp(x) / (0 * 2)', 'UNKNOWN'],
+    ['-log(x) / (2 * 0)', 'UNKNOWN'],
+    ['x / (0 * y)', 'UNKNOWN'],
+  ] as const)('certifies no sign for a quotient by a zero divisor: %s is %s with UNKNOWN sign', (text, curvature) => {
+    expect(label(text)).toEqual({ curvature, sign: 'UNKNOWN' });
+  });
 });
 
 describe('labelExpression on the atom table', () => {
@@ -95,7 +106,15 @@ describe('labelExpression on the atom table', () => {
     ['huber(sqrt(x))', 'UNKNOWN', 'NONNEGATIVE'],
     ['pos(exp(x) - 1)', 'CONVEX', 'NONNEGATIVE'],
     ['neg(log(x))', 'CONVEX', 'NONNEGATIVE'],
-    ['neg(exp(x))', 'UNKNOWN', 'NONNEGATIVE'],
+    ['neg(exp(x))', 'UNKNOWN', 'ZERO'],
+    ['pos(x)', 'CONVEX', 'NONNEGATIVE'],
+    ['pos(-sqrt(x))', 'CONVEX', 'ZERO'],
+    ['pos(-exp(x))', 'UNKNOWN', 'ZERO'],
+    ['pos(-2)', 'CONSTANT', 'ZERO'],
+    ['neg(x)', 'CONVEX', 'NONNEGATIVE'],
+    ['neg(sqrt(x))', 'CONVEX', 'ZERO'],
+    ['neg(0)', 'CONSTANT', 'ZERO'],
+    ['1 / pos(-1)', 'CONSTANT', 'UNKNOWN'],
     ['maximum(-1, -sqrt(x))', 'CONVEX', 'NONPOSITIVE'],
     ['maximum(-1, -exp(x))', 'UNKNOWN', 'NONPOSITIVE'],
     ['maximum(x, y, exp(z))', 'CONVEX', 'NONNEGATIVE'],
@@ -147,6 +166,15 @@ describe('labelExpression on the atom table', () => {
 });
 
 describe('labelAll', () => {
+  it('labels a 100,000-deep expression without recursion limits', () => {
+    // square(-exp(...)) alternates CONVEX/NONNEGATIVE through CONCAVE/NONPOSITIVE all the way up.
+    let expr: Expr = variable('x');
+    for (let level = 0; level < 50_000; level++) expr = call('square', [negate(call('exp', [expr]))]);
+    const labels = labelAll(expr);
+    expect(labels).toHaveLength(150_001);
+    expect(labels.at(-1)).toEqual({ curvature: 'CONVEX', sign: 'NONNEGATIVE' });
+  });
+
   it('labels every node in post-order, the root last', () => {
     const expr = parseExpression('square(-exp(x))');
     expect(postOrder(expr).map((n) => printExpression(n.node))).toEqual(['x', 'exp(x)', '-exp(x)', 'square(-exp(x))']);

@@ -23,6 +23,7 @@ import { postOrder } from './post-order.ts';
 
 const signAt = (args: readonly Label[], index: number): Sign => args[index]?.sign ?? 'UNKNOWN';
 const constantAt = (args: readonly Label[], index: number): boolean => args[index]?.curvature === 'CONSTANT';
+const zeroAt = (args: readonly Label[], index: number): boolean => signAt(args, index) === 'ZERO';
 
 const NEGATE_RULE: CompositionRule = {
   curvature: () => 'affine',
@@ -52,11 +53,13 @@ const BINARY_RULES: Readonly<Record<BinaryOperator, CompositionRule>> = {
     sign: (args) => productSign(signAt(args, 0), signAt(args, 1)),
   },
   // `a / c` is `(1/c) * a`; a non-constant divisor is not DCP. Monotonicity in the divisor follows CVXPY.
+  // A divisor certified ZERO has no `1/c`: CVXPY's product rule would call the quotient ZERO (and both
+  // nondecreasing and nonincreasing in `a`, so `exp(x) / (0 * 2)` AFFINE); we certify neither sign nor monotonicity.
   '/': {
     curvature: (args) => (constantAt(args, 1) ? 'affine' : 'none'),
-    increasing: (index, args) => (index === 0 ? isNonneg(signAt(args, 1)) : isNonpos(signAt(args, 0))),
-    decreasing: (index, args) => (index === 0 ? isNonpos(signAt(args, 1)) : isNonneg(signAt(args, 0))),
-    sign: (args) => productSign(signAt(args, 0), signAt(args, 1)),
+    increasing: (index, args) => (index === 0 ? !zeroAt(args, 1) && isNonneg(signAt(args, 1)) : isNonpos(signAt(args, 0))),
+    decreasing: (index, args) => (index === 0 ? !zeroAt(args, 1) && isNonpos(signAt(args, 1)) : isNonneg(signAt(args, 0))),
+    sign: (args) => (zeroAt(args, 1) ? 'UNKNOWN' : productSign(signAt(args, 0), signAt(args, 1))),
   },
 };
 

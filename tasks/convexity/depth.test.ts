@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { call, negate, variable, type Expr } from './ast.ts';
 import { compositionDepth, nodeCount } from './depth.ts';
 import { parseExpression } from './parser.ts';
 
@@ -20,5 +21,12 @@ describe('compositionDepth', () => {
 
   it('counts every node', () => {
     expect(nodeCount(parseExpression('exp(x) + 2'))).toBe(4);
+  });
+
+  it('measures a 100,000-deep expression without recursion limits', () => {
+    let expr: Expr = variable('x');
+    for (let level = 0; level < 50_000; level++) expr = negate(call('exp', [expr]));
+    expect(compositionDepth(expr)).toBe(50_000);
+    expect(nodeCount(expr)).toBe(100_001);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../core/errors.ts';
 import { anyExpr } from './arbitraries.ts';
-import { binary, call, constant, negate, power, variable } from './ast.ts';
+import { binary, call, constant, negate, power, variable, type CallNode } from './ast.ts';
 import { parseExpression, safeParseExpression } from './parser.ts';
 import { printExpression } from './printer.ts';
 import { ExpressionSyntaxError } from './syntax-error.ts';
@@ -39,6 +39,38 @@ describe('parseExpression', () => {
   });
 });
 
+describe('deeply nested input (no recursion limit)', () => {
+  const deep = 10_000;
+
+  it('parses and prints back 10,000 nested atom calls', () => {
+    const text = `${'exp('.repeat(deep)}x${')'.repeat(deep)}`;
+    const expr = parseExpression(text);
+    let node = expr;
+    for (let level = 0; level < deep; level++) {
+      expect(node.kind).toBe('call');
+      node = (node as CallNode).args[0]!;
+    }
+    expect(node).toEqual(variable('x'));
+    expect(printExpression(expr)).toBe(text);
+  });
+
+  it('parses 10,000 nested parentheses and negations, and a 200,000-term sum', () => {
+    expect(parseExpression(`${'('.repeat(deep)}x${')'.repeat(deep)}`)).toEqual(variable('x'));
+    const negations = `${'-'.repeat(deep)}x`;
+    expect(printExpression(parseExpression(negations))).toBe(`${'-('.repeat(deep - 1)}-x${')'.repeat(deep - 1)}`);
+    const sum = Array.from({ length: 200_000 }, (_, i) => `x${i}`).join(' + ');
+    expect(printExpression(parseExpression(sum))).toBe(sum);
+  });
+
+  it('reports an error deep inside, at its column', () => {
+    const text = `${'log(2 * ('.repeat(deep)}x y${'))'.repeat(deep)}`;
+    const outcome = safeParseExpression(text);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.error.message).toMatch(`Expected \`)\` at column ${deep * 9 + 3}, found \`y\``);
+  });
+});
+
 describe('bad expressions are reported with a position', () => {
   it.each([
     ['foo(x)', 1, /Unknown atom `foo` at column 1; expected one of exp, log/],
@@ -62,6 +94,11 @@ describe('bad expressions are reported with a position', () => {
     ['exp(x y)', 7, /Expected `,` or `\)` in the arguments of `exp` at column 7, found `y`/],
     ['+x', 1, /Expected an expression/],
     ['1e999', 1, /Number `1e999` is out of range at column 1/],
+    ['1/0', 3, /Division by zero at column 3: the divisor `0` is zero/],
+    ['exp(x) / 0.0 + 1', 10, /Division by zero at column 10: the divisor `0.0` is zero/],
+    ['x / (0)', 5, /Division by zero at column 5: the divisor `\(0\)` is zero/],
+    ['x / -0e3', 5, /Division by zero at column 5: the divisor `-0e3` is zero/],
+    ['log(x / -(-(0)))', 9, /Division by zero at column 9: the divisor `-\(-\(0\)\)` is zero/],
   ] as const)('%j fails at column %i', (text, column, message) => {
     const outcome = safeParseExpression(text);
     expect(outcome.ok).toBe(false);

@@ -5,6 +5,7 @@
  * back to the same double.
  */
 import type { Expr } from './ast.ts';
+import { foldBottomUp } from './post-order.ts';
 
 const Precedence = { Sum: 1, Product: 2, Unary: 3, Primary: 4 } as const;
 type Precedence = (typeof Precedence)[keyof typeof Precedence];
@@ -34,24 +35,27 @@ export function printNumber(value: number): string {
 
 /** The canonical text of an expression. */
 export function printExpression(expr: Expr): string {
-  switch (expr.kind) {
-    case 'variable':
-      return expr.name;
-    case 'constant':
-      return printNumber(expr.value);
-    case 'negate':
-      return `-${wrap(printExpression(expr.operand), precedence(expr.operand) < Precedence.Primary)}`;
-    case 'binary': {
-      const own = precedence(expr);
-      const left = wrap(printExpression(expr.left), precedence(expr.left) < own);
-      // Same-precedence right operands keep their parentheses: the parser associates to the left. A negation
-      // on the right is parenthesized too, for readability (`a - (-b)`, not `a - -b`).
-      const right = wrap(printExpression(expr.right), precedence(expr.right) <= own || precedence(expr.right) === Precedence.Unary);
-      return `${left} ${expr.op} ${right}`;
+  // Bottom-up with an explicit stack (see `foldBottomUp`): deeply nested input must print, not overflow.
+  return foldBottomUp<string>(expr, (node, texts) => {
+    switch (node.kind) {
+      case 'variable':
+        return node.name;
+      case 'constant':
+        return printNumber(node.value);
+      case 'negate':
+        return `-${wrap(texts[0]!, precedence(node.operand) < Precedence.Primary)}`;
+      case 'binary': {
+        const own = precedence(node);
+        const left = wrap(texts[0]!, precedence(node.left) < own);
+        // Same-precedence right operands keep their parentheses: the parser associates to the left. A negation
+        // on the right is parenthesized too, for readability (`a - (-b)`, not `a - -b`).
+        const right = wrap(texts[1]!, precedence(node.right) <= own || precedence(node.right) === Precedence.Unary);
+        return `${left} ${node.op} ${right}`;
+      }
+      case 'call':
+        return `${node.atom}(${texts.join(', ')})`;
+      case 'power':
+        return `power(${texts[0]!}, ${printNumber(node.p)})`;
     }
-    case 'call':
-      return `${expr.atom}(${expr.args.map(printExpression).join(', ')})`;
-    case 'power':
-      return `power(${printExpression(expr.base)}, ${printNumber(expr.p)})`;
-  }
+  });
 }

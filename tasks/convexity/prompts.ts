@@ -33,7 +33,7 @@ const AFFINE_RULES = {
   '+': 'affine; nondecreasing in a and in b; sign by the sum rule',
   '-': 'affine; nondecreasing in a, nonincreasing in b; sign by the sum rule applied to a and -b',
   '*': 'affine if a or b is CONSTANT, nondecreasing in the other factor if the constant is nonnegative, nonincreasing if it is nonpositive; a product of two non-constant factors is not DCP (UNKNOWN); sign by the product rule',
-  '/': 'affine if b is CONSTANT (as (1/b) * a: nondecreasing in a if b is nonnegative, nonincreasing if nonpositive); a non-constant divisor is not DCP (UNKNOWN); sign by the product rule',
+  '/': 'affine if b is CONSTANT (as (1/b) * a: nondecreasing in a if b is nonnegative, nonincreasing if nonpositive); a non-constant divisor is not DCP (UNKNOWN); sign by the product rule, except that a ZERO divisor gives neither monotonicity in a nor a sign (UNKNOWN)',
 } as const;
 
 /** The rules every prompt carries (the flat prompt also carries the whole atom table). */
