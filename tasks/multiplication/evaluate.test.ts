@@ -32,6 +32,7 @@ describe('decomposed multiplication through the engine', () => {
     const result = await evaluateMultiplication({ problems, model, k: 3, seed: 1 });
     expect(result.correct).toBe(8);
     expect(result.steps).toBe(problems.reduce((sum, problem) => sum + createSchoolbookTask(problem).totalCalls!, 0));
+    expect(result.errors).toBe(0);
     expect(result.maxPromptTokens).toBeLessThanOrEqual(130);
   });
 
@@ -67,5 +68,6 @@ describe('decomposed multiplication through the engine', () => {
     const result = await evaluateMultiplication({ problems, model, k: 1, seed: 1, strategy: 'flat' });
     expect(result.steps).toBe(4);
     expect(result.outcomes.every((outcome) => outcome.answer !== null)).toBe(true);
+    expect(result.maxPromptTokens).toBeGreaterThan(40);
   });
 });

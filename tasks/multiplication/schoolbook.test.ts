@@ -118,3 +118,19 @@ describe('schoolbookPlan', () => {
     }
   });
 });
+
+describe('the call graph', () => {
+  it('is oblivious: any answers, right or wrong, make exactly totalCalls calls', () => {
+    fc.assert(
+      fc.property(operand, operand, fc.nat(), (a, b, seed) => {
+        const task = createSchoolbookTask(multiplicationProblem(a, b));
+        const random = randomStream(seed);
+        const run = dryRun(task, {
+          respond: (call) => formatDigitAnswer({ digit: Math.floor(random() * 10), carry: Math.floor(random() * (call.data.operation === 'add' ? 2 : 9)) }),
+        });
+        expect(run.calls).toBe(task.totalCalls);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

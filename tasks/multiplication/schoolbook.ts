@@ -10,7 +10,10 @@
  *   pipelined behind the rows they read, not after them.
  * - The scheduler only places digits: below the higher operand's lowest position an addition copies the lower
  *   operand's digit (the other contributes nothing and the carry there is 0), and when both operands are used
- *   up the last carry, if any, is the sum's leading digit. It never adds or multiplies.
+ *   up the last carry (0 or 1) is the sum's leading digit. It never adds or multiplies.
+ * - The graph is oblivious: every number's length follows from the operands' lengths (leading zeros are kept
+ *   until the answer is read), so which calls are made never depends on a voted value. A wrong vote corrupts a
+ *   digit, never the plan, and `totalCalls` is exact for any run.
  *
  * For an n-digit multiplicand and an m-digit multiplier that is n·m multiply calls and about (m - 1)(n + 2)
  * add calls; the critical path is about n + m + log2(m) calls long. Every call is a fresh prompt holding only
@@ -119,8 +122,9 @@ export function createSchoolbookTask(problem: MultiplicationProblem): Schoolbook
           if (lower === 'pending' || lower === 'absent') break;
           number = { digits: [...number.digits, lower], carry: 0, done: false };
         } else if (x === 'absent' && y === 'absent') {
-          // Both operands used up: the last carry, if any, is the leading digit.
-          number = { digits: number.carry > 0 ? [...number.digits, number.carry] : number.digits, carry: 0, done: true };
+          // Both operands used up: the last carry is the leading digit, 0 included, so every number's length (and
+          // so the whole call graph) is fixed by the operands' lengths alone, never by the voted values.
+          number = { digits: [...number.digits, number.carry], carry: 0, done: true };
         } else {
           break;
         }
