@@ -21,3 +21,4 @@ export { afterMarker, createFlatMultiplicationTask, parseProductAnswer, type Fla
 export { createMultiplicationTask, MULTIPLICATION_STRATEGIES, type MultiplicationStrategy, type MultiplicationTask } from './strategies.ts';
 export { digitSlips, multiplicationSim, productSlips } from './sim.ts';
 export { evaluateMultiplication, type EvaluateMultiplicationOptions } from './evaluate.ts';
+export { buildMultiplicationRun, multiplicationSource, type MultiplicationRunOptions } from './run-options.ts';

@@ -12,3 +12,4 @@ export {
   type ProblemSetTask,
   type SetResult,
 } from './evaluate-set.ts';
+export { setSummaryJson, setSummaryLines } from './set-report.ts';

@@ -8,3 +8,4 @@ export { createFlatSortingTask, type FlatSortingState, type FlatSortingTask } fr
 export { createSortingTask, SORTING_STRATEGIES, type SortingStrategy, type SortingTask } from './strategies.ts';
 export { listSlips, minimumComparisons, pairSlips, sortingSim } from './sim.ts';
 export { evaluateSorting, type EvaluateSortingOptions } from './evaluate.ts';
+export { buildSortingRun, sortingSource, type SortingRunOptions } from './run-options.ts';
