@@ -145,7 +145,7 @@ describe('maker run convexity', () => {
   it('prints a text summary that says labels are DCP verdicts', async () => {
     const { code, stdout } = await run(['run', 'convexity', '--depth', '2', '--count', '3', '--strategy', 'flat', '--no-progress']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/convexity: flat at depth 2, 3 expressions/);
+    expect(stdout).toMatch(/strategy     flat on 3 expressions at depth 2/);
     expect(stdout).toMatch(/macro-F1/);
     expect(stdout).toMatch(/DCP is sufficient, not necessary/);
   });

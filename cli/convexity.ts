@@ -11,7 +11,6 @@ import { InputError } from '../core/errors.ts';
 import { CURVATURES, generateExpressions, labelLine, MAX_GENERATED_DEPTH, type Curvature } from '../tasks/convexity/index.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
-import { registerRunConvexity } from './run-convexity.ts';
 
 /** Where `label` reads from when no file is given; replaceable in tests. */
 export const labelInput: { stdin: () => NodeJS.ReadableStream } = { stdin: () => process.stdin };
@@ -49,7 +48,6 @@ export function mixFlag(value: string): Partial<Record<Curvature, number>> {
 
 /** Registers `maker convexity label`, `maker convexity generate` and `maker run convexity`. */
 export function registerConvexity(program: Command, context: CommandContext): void {
-  registerRunConvexity(program, context);
   const convexity = program
     .command('convexity')
     .description('DCP convexity task: label expressions, generate expressions of exact composition depth');

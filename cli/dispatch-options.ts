@@ -2,6 +2,7 @@
  * Run flags for real endpoints: the endpoint pool or ensemble, timeouts, retries, rate limits, quirks and
  * budgets; and the dispatcher they build. Part of every `maker run TASK` through `run-options.ts`.
  */
+import { isEndpointSpec } from '../models/model-spec.ts';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BudgetLimits, Spend } from '../dispatch/budget.ts';
@@ -123,8 +124,8 @@ export interface DispatcherSetup {
   readonly seed: number;
   readonly concurrency: number;
   readonly dispatch: DispatchFlags;
-  /** How simulated models answer the task. */
-  readonly behaviour: SimBehaviour;
+  /** How simulated models answer the task; a task without one runs only on endpoints. */
+  readonly behaviour?: SimBehaviour;
   /** Where `apiKeyEnv` names are looked up. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
@@ -135,7 +136,7 @@ export interface DispatcherSetup {
 export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
   const { dispatch } = setup;
   const modelContext = {
-    behaviour: setup.behaviour,
+    ...(setup.behaviour === undefined ? {} : { behaviour: setup.behaviour }),
     seed: setup.seed,
     ...(setup.baseURL === undefined ? {} : { baseURL: setup.baseURL }),
     ...(setup.apiKey === undefined ? {} : { apiKey: setup.apiKey }),
@@ -147,7 +148,7 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
     },
   };
   const withDefaults = (endpoint: EndpointOptions, spec: string): EndpointOptions => {
-    const http = spec.startsWith('openai:');
+    const http = isEndpointSpec(spec);
     const timeoutMs = endpoint.timeoutMs ?? dispatch.timeoutMs ?? (http ? DEFAULT_HTTP_TIMEOUT_MS : undefined);
     const { requestsPerMinute, tokensPerMinute } = dispatch.rateLimit;
     return {

@@ -120,3 +120,46 @@ describe('a journaled run killed and resumed', () => {
     expect(readFileSync(paths.journal).equals(expected.journal)).toBe(true);
   });
 });
+
+/** The `--json` summary of a run without what is real time, real spend or where it ran. */
+const comparable = (json: string) => {
+  const { wallMs: _w, budget: _b, runDir: _r, resumedFrom: _f, ...rest } = JSON.parse(json) as Record<string, unknown>;
+  return rest;
+};
+
+/** Runs `maker ...args` to its end in a child process and returns its stdout. */
+function makerOut(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.each([
+  ['a user task module (graph)', ['run', 'examples/pairwise-sum.ts', '--count', '1024', '--k', '2', '--concurrency', '8', '--seed', '3', '--no-progress', '--json']],
+  ['convexity (a batch of graphs)', ['run', 'convexity', '--depth', '12', '--count', '16', '--concurrency', '6', '--seed', '3', '--no-progress', '--json']],
+])('%s journaled, killed with SIGKILL and resumed', (_name, run) => {
+  it('ends with the totals and answer of an uninterrupted run', async () => {
+    const whole = await makerOut([...run, '--run-dir', join(root, 'whole')]);
+    expect(whole.code, whole.stderr).toBe(0);
+    const expected = comparable(whole.stdout);
+    const dir = join(root, 'run');
+    const paths = runPaths(dir);
+    const full = sizeOf(runPaths(join(root, 'whole')).journal);
+    let kills = 0;
+    for (const fraction of [0.2, 0.5, 0.8]) {
+      const args = existsSync(paths.config) ? ['resume', dir, '--no-progress', '--json'] : [...run, '--run-dir', dir];
+      const exit = await maker(args, () => sizeOf(paths.journal) >= fraction * full);
+      if (exit.signal === 'SIGKILL') kills++;
+    }
+    expect(kills).toBeGreaterThanOrEqual(2);
+    const resumed = await makerOut(['resume', dir, '--no-progress', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(comparable(resumed.stdout)).toEqual(expected);
+  });
+});

@@ -6,6 +6,7 @@ import { startChatServer } from '../testing/chat-server.ts';
 import { startDurableRun } from '../durable/durable-run.ts';
 import { readRunConfig, runPaths } from '../durable/run-dir.ts';
 import { createSimModel } from '../models/sim-model.ts';
+import { hanoiDefinition } from '../tasks/hanoi/definition.ts';
 import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { dispatcherFor, runConfigFor } from './durable.ts';
 import { resolveCommonRunOptions } from './run-options.ts';
@@ -32,11 +33,11 @@ const withoutTiming = (summary: Record<string, unknown>, also: readonly string[]
 async function stoppedRun(steps: number): Promise<void> {
   const task = createHanoiTask({ disks: 7 });
   const options = resolveCommonRunOptions({ model: 'sim:gpt-4.1-mini', k: '3', seed: '5', maxOutputTokens: '750', contextBudget: '8192', maxSamples: '200' });
-  const config = runConfigFor(task, { disks: 7 }, options);
+  const config = runConfigFor({ definition: hanoiDefinition, task, taskOptions: { disks: 7 } }, options);
   await startDurableRun({
     dir,
     task,
-    dispatcher: dispatcherFor(config, task, undefined, options.dispatch),
+    dispatcher: dispatcherFor(config, hanoiDefinition, undefined, options.dispatch),
     config,
     run: { shouldStop: (totals) => (totals.steps >= steps ? 'budget: test' : undefined) },
   });

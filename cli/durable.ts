@@ -8,6 +8,7 @@
  * 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM, the shell's convention for death by those signals.
  * Every stop leaves a consistent journal and prints `resume with: maker resume DIR` on stderr.
  */
+import { isEndpointSpec } from '../models/model-spec.ts';
 import type { Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../durable/durable-run.ts';
 import { InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
@@ -16,37 +17,43 @@ import { readSnapshot } from '../durable/snapshot.ts';
 import type { Spend } from '../dispatch/budget.ts';
 import type { Dispatcher } from '../dispatch/dispatcher.ts';
 import { taskFingerprint, type RunConfig } from '../durable/run-config.ts';
-import type { StepTask } from '../core/task.ts';
-import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
+import { resolve } from 'node:path';
+import { taskLength, type RunResult } from '../run/run-task.ts';
+import type { RunnableTask, TaskDefinition, TaskReport } from '../tasks/definition.ts';
+import { builtInTask, loadTaskModule } from '../tasks/registry.ts';
+import { exitCodeOf, printRun } from './summary.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
-import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
-import { summaryJson, summaryText } from './summary.ts';
 
-// Task state and answer types differ per task; a run directory only needs them to round-trip through JSON.
-type AnyTask = StepTask<any, any>;
+/** A task a run directory holds: its definition, the task built from it, the options it was built with. */
+export interface DurableTask {
+  readonly definition: TaskDefinition<any>;
+  readonly task: RunnableTask;
+  /** The options the task was built with: plain JSON, recorded in the run's configuration. */
+  readonly taskOptions: Readonly<Record<string, unknown>>;
+  /** The task module's path, for a user's task (recorded as an absolute path, so resume finds it from anywhere). */
+  readonly module?: string;
+}
 
-/** Tasks a run directory can hold, by name: each rebuilds its task from the options the run recorded. */
-export const DURABLE_TASKS: Readonly<Record<string, (options: Readonly<Record<string, unknown>>) => AnyTask>> = {
-  hanoi: (options) => createHanoiTask({ disks: integerFlag('disks', String(options['disks']), 1, MAX_DISKS) }),
-};
-
-/** Rebuilds the task a configuration names. */
-export function taskFor(config: Pick<RunConfig, 'task' | 'taskOptions'>): AnyTask {
-  const build = DURABLE_TASKS[config.task];
-  if (build === undefined) throw new InputError(`Unknown task \`${config.task}\` in the run directory; known: ${Object.keys(DURABLE_TASKS).join(', ')}`);
-  return build(config.taskOptions);
+/** Rebuilds the task a configuration names: a built-in task, or the module it was loaded from. */
+export async function taskFor(config: Pick<RunConfig, 'task' | 'taskOptions' | 'seed'> & { readonly taskModule?: string | null }): Promise<DurableTask> {
+  const module = config.taskModule ?? undefined;
+  const definition = module === undefined ? builtInTask(config.task) : await loadTaskModule(module);
+  const task = definition.build(config.taskOptions, { seed: config.seed });
+  return { definition, task, taskOptions: config.taskOptions, ...(module === undefined ? {} : { module }) };
 }
 
 /** The environment variable `--api-key` falls back to. */
 export const API_KEY_ENV = 'OPENAI_API_KEY';
 
 /** The configuration a new run records, from its task and the common run flags. */
-export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string, unknown>>, options: CommonRunOptions): RunConfig {
+export function runConfigFor(durable: DurableTask, options: CommonRunOptions): RunConfig {
+  const { task, taskOptions } = durable;
   return {
-    task: task.name,
+    task: durable.definition.name,
+    ...(durable.module === undefined ? {} : { taskModule: resolve(durable.module) }),
     taskOptions,
     taskFingerprint: taskFingerprint(task),
     model: options.model,
@@ -58,7 +65,7 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
     maxSamplesPerStep: options.maxSamplesPerStep,
     concurrency: options.concurrency,
     baseURL: options.baseURL ?? null,
-    apiKeyEnv: options.model.startsWith('openai:') || options.dispatch.ensemble?.some(({ spec }) => spec.startsWith('openai:')) === true ? API_KEY_ENV : null,
+    apiKeyEnv: isEndpointSpec(options.model) || options.dispatch.ensemble?.some(({ spec }) => isEndpointSpec(spec)) === true ? API_KEY_ENV : null,
     endpointsFile: options.dispatch.endpointsFile ?? null,
   };
 }
@@ -70,7 +77,7 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
  */
 export function dispatcherFor(
   config: RunConfig,
-  task: AnyTask,
+  definition: TaskDefinition<any>,
   apiKey: string | undefined,
   dispatch: DispatchFlags,
 ): (alreadySpent: Spend) => Dispatcher {
@@ -86,7 +93,7 @@ export function dispatcherFor(
         ensemble: config.ensemble ?? undefined,
         endpointsFile: config.endpointsFile ?? undefined,
       },
-      behaviour: hanoiSim,
+      ...(definition.sim === undefined ? {} : { behaviour: definition.sim }),
       alreadySpent,
     });
 }
@@ -106,7 +113,9 @@ export interface DurableSession {
   readonly mode: 'start' | 'resume';
   readonly dir: string;
   readonly force?: boolean;
-  readonly task: AnyTask;
+  readonly task: RunnableTask;
+  /** What the task adds to the summary, and whether the run met its goal. */
+  readonly report?: (result: RunResult<any>) => TaskReport | undefined;
   readonly dispatcher: (alreadySpent: Spend) => Dispatcher;
   readonly config: RunConfig;
   readonly json: boolean;
@@ -134,7 +143,7 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const total = session.task.totalSteps;
+  const total = taskLength(session.task);
   const progress = createProgress(context.stderr, total, session.progress);
   const signals = session.run?.signal === undefined ? controller.signal : AbortSignal.any([session.run.signal, controller.signal]);
   const options = {
@@ -175,9 +184,10 @@ export async function runDurableSession(context: CommandContext, session: Durabl
     context.stderr.write(`maker: resumed ${session.dir} at step ${startStep} (replayed ${replayed} journal records after the latest snapshot${torn})\n`);
   }
   const extra = { ...session.extra, runDir: session.dir, ...(session.mode === 'resume' ? { resumedFrom: result.session.startStep } : {}) };
-  context.stdout.write(session.json ? `${JSON.stringify(summaryJson(result, extra))}\n` : summaryText(result));
+  const report = session.report?.(result);
+  printRun(context, result, report, session.json, extra);
   if (result.status.kind === 'finished') {
-    context.exitCode = result.solved ? 0 : 1;
+    context.exitCode = exitCodeOf(result, report);
   } else {
     const reason = result.stopReason === 'interrupted' && received !== undefined ? `interrupted by ${received}` : (result.stopReason ?? result.status.kind);
     const of = total === undefined ? '' : ` of ${total}`;
@@ -198,23 +208,23 @@ export function addRunDirOptions(command: Command): Command {
 export async function runInDirectory(
   context: CommandContext,
   raw: Record<string, unknown>,
-  task: AnyTask,
-  taskOptions: Readonly<Record<string, unknown>>,
+  durable: DurableTask,
   options: CommonRunOptions,
   run?: PassThroughRunOptions<unknown, unknown>,
 ): Promise<void> {
   if (raw['runDir'] === undefined) throw new InputError('Expected --force only with --run-dir');
-  const config = runConfigFor(task, taskOptions, options);
+  const config = runConfigFor(durable, options);
   await runDurableSession(context, {
     mode: 'start',
     dir: String(raw['runDir']),
     force: raw['force'] === true,
-    task,
-    dispatcher: dispatcherFor(config, task, options.apiKey, options.dispatch),
+    task: durable.task,
+    report: (result) => durable.definition.report?.(durable.task, result, durable.taskOptions),
+    dispatcher: dispatcherFor(config, durable.definition, options.apiKey, options.dispatch),
     config,
     json: options.json,
     progress: options.progress,
-    extra: { ...taskOptions },
+    extra: {},
     ...(run === undefined ? {} : { run }),
   });
 }

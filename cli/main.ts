@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { InputError, MakerError } from '../core/errors.ts';
+import { isModuleSpecifier, loadTaskModule } from '../tasks/registry.ts';
 import { COMMANDS } from './commands.ts';
+import { registerTaskRun } from './run.ts';
 
 /** Exit code a command sets on success (0) or on a run that failed (1). */
 export interface CommandContext {
@@ -32,8 +34,12 @@ export async function main(
       writeErr: (text) => context.stderr.write(text),
       outputError: (text, write) => write(`maker: ${text.replace(/^error: /, '').trim()}\n`),
     });
-  for (const register of COMMANDS) register(program, context);
   try {
+    for (const register of COMMANDS) register(program, context);
+    // `maker run ./my-task.ts ...`: a user's task module, registered under its path before the flags are parsed.
+    if (argv[0] === 'run' && argv[1] !== undefined && isModuleSpecifier(argv[1])) {
+      registerTaskRun(program, context, await loadTaskModule(argv[1]), argv[1], argv[1]);
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return context.exitCode;
   } catch (error) {

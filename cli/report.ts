@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { writeFileAtomic } from '../durable/atomic-file.ts';
 import { runPaths } from '../durable/run-dir.ts';
 import { buildRunReport, describeStatus, renderRunReport, type RunReport } from '../durable/run-report.ts';
-import type { RunResult } from '../run/run-task.ts';
+import { taskLength, type RunResult } from '../run/run-task.ts';
 import { resumeCommand, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
@@ -38,10 +38,10 @@ export function registerReport(program: Command, context: CommandContext): void 
     .argument('<dir>', 'the run directory')
     .option('--json', 'print one JSON object (the totals under the field names of `maker run --json`)')
     .option('--hardest <n>', 'how many of the hardest steps to list', '10')
-    .action((dir: string, raw: Record<string, unknown>) => {
+    .action(async (dir: string, raw: Record<string, unknown>) => {
       const hardest = integerFlag('hardest', String(raw['hardest']), 0, 1000);
       const report = buildRunReport(dir, { hardest });
-      const totalSteps = taskFor(report.config).totalSteps;
+      const totalSteps = taskLength((await taskFor(report.config)).task);
       const path = runPaths(dir).report;
       writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: resumeCommand(dir) }));
       const result = asRunResult(report);

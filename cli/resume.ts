@@ -40,7 +40,7 @@ export function registerResume(program: Command, context: CommandContext): void 
     .option('--max-samples <n>', "check: the run's per-step sample cap");
   addDispatchOptions(resume).action(async (dir: string, raw: Record<string, unknown>) => {
     const stored = readRunConfig(dir);
-    const task = taskFor(stored);
+    const durable = await taskFor(stored);
     // Identity flags replace the stored values only so that the comparison names them when they differ.
     const checks: Record<string, number> = {};
     for (const [field, key, name, min] of NUMBER_CHECKS) if (raw[key] !== undefined) checks[field] = integerFlag(name, String(raw[key]), min);
@@ -58,12 +58,13 @@ export function registerResume(program: Command, context: CommandContext): void 
     await runDurableSession(context, {
       mode: 'resume',
       dir,
-      task,
-      dispatcher: dispatcherFor(config, task, apiKey, dispatch),
+      task: durable.task,
+      report: (result) => durable.definition.report?.(durable.task, result, durable.taskOptions),
+      dispatcher: dispatcherFor(config, durable.definition, apiKey, dispatch),
       config,
       json: raw['json'] === true,
       progress: raw['progress'] !== false,
-      extra: { ...stored.taskOptions },
+      extra: {},
     });
   });
 }

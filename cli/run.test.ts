@@ -31,7 +31,7 @@ describe('maker run hanoi', () => {
     [['run', 'hanoi', '--disks', '3', '--k', '0'], /--k to be an integer from 1 to 1000, got `0`/],
     [['run', 'hanoi', '--disks', '3', '--model', 'sim:nope'], /Unknown model profile `nope`/],
     [['run', 'hanoi', '--disks', '3', '--model', 'gpt'], /sim:PROFILE or openai:NAME, got `gpt`/],
-    [['run', 'hanoi'], /required option '--disks/],
+    [['run', 'hanoi'], /Expected --disks \(the number of disks\), got none/],
     [['run', 'hanoi', '--disks', '3', '--bogus'], /unknown option '--bogus'/],
   ])('rejects bad input %j with one line and exit 2', async (args, message) => {
     const { code, stdout, stderr } = await runCli(args);

@@ -1,31 +1,66 @@
-/** `maker run hanoi`: the paper's benchmark on any model. */
-import type { Command } from 'commander';
-import { runTask } from '../run/run-task.ts';
-import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
+/**
+ * `maker run TASK`: any task on any model — a built-in task by name (its own flags come from its definition) or a
+ * user's task module by path (`maker run ./my-task.ts`). Every common run flag and every dispatch flag applies to
+ * every task; `--run-dir` journals any of them.
+ */
+import { Option, type Command } from 'commander';
+import { InputError } from '../core/errors.ts';
+import { parseModelSpec } from '../models/model-spec.ts';
+import { runTask, taskLength, type RunResult } from '../run/run-task.ts';
+import type { RunnableTask, TaskDefinition } from '../tasks/definition.ts';
+import { TASKS } from '../tasks/registry.ts';
 import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
-import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { createProgress } from './progress.ts';
-import { addCommonRunOptions, resolveCommonRunOptions } from './run-options.ts';
-import { summaryJson, summaryText } from './summary.ts';
-import { runCommand } from './run-options.ts';
+import { addCommonRunOptions, resolveCommonRunOptions, runCommand, type CommonRunOptions } from './run-options.ts';
+import { exitCodeOf, printRun } from './summary.ts';
 
-export function registerRun(program: Command, context: CommandContext): void {
-  const hanoi = runCommand(program)
-    .command('hanoi')
-    .description('Towers of Hanoi, one voted move per call (2^n - 1 steps)')
-    .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`);
-  addRunDirOptions(addCommonRunOptions(hanoi)).action(async (raw: Record<string, unknown>) => {
-    const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
+/** camelCase of a kebab-case flag name, as commander stores its value. */
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** A definition's flag values as text (`true` for a switch), by the flag's own name. */
+export function taskFlagValues(definition: TaskDefinition<any>, raw: Record<string, unknown>): Record<string, string | true | undefined> {
+  const values: Record<string, string | true | undefined> = {};
+  for (const flag of definition.flags ?? []) {
+    const value = raw[camel(flag.name)];
+    values[flag.name] = value === undefined ? undefined : value === true ? true : String(value);
+  }
+  return values;
+}
+
+/** Refuses a simulated model for a task that has no simulated behaviour, saying what to do instead. */
+export function requireSimFor(definition: TaskDefinition<any>, options: Pick<CommonRunOptions, 'model' | 'dispatch'>): void {
+  if (definition.sim !== undefined) return;
+  const specs = [options.model, ...(options.dispatch.ensemble?.map((member) => member.spec) ?? [])];
+  if (options.dispatch.endpointsFile === undefined && specs.some((spec) => parseModelSpec(spec).kind === 'sim')) {
+    throw new InputError(
+      `Task \`${definition.name}\` has no simulated behaviour, so it cannot run on a sim: model; run it against an endpoint (--model openai:NAME --base-url URL), or export a \`sim\` beside it`,
+    );
+  }
+}
+
+/** Registers `maker run NAME` for one task definition (`name` defaults to the definition's). */
+export function registerTaskRun(program: Command, context: CommandContext, definition: TaskDefinition<any>, name = definition.name, module?: string): Command {
+  const command = runCommand(program).command(name).description(definition.description);
+  for (const flag of definition.flags ?? []) {
+    const placeholder = flag.placeholder === null ? '' : ` ${flag.placeholder ?? '<value>'}`;
+    const option = new Option(`--${flag.name}${placeholder}`, flag.description);
+    if (flag.default !== undefined) option.default(flag.default);
+    command.addOption(option);
+  }
+  addRunDirOptions(addCommonRunOptions(command)).action(async (raw: Record<string, unknown>) => {
+    const taskOptions = definition.options?.(taskFlagValues(definition, raw)) ?? {};
     const options = resolveCommonRunOptions(raw);
-    const task = createHanoiTask({ disks });
+    requireSimFor(definition, options);
+    const task: RunnableTask = definition.build(taskOptions, { seed: options.seed });
+    const report = (result: RunResult<any>) => definition.report?.(task, result, taskOptions);
     if (raw['runDir'] !== undefined || raw['force'] === true) {
-      await runInDirectory(context, raw, task, { disks }, options);
+      await runInDirectory(context, raw, { definition, task, taskOptions, ...(module === undefined ? {} : { module }) }, options);
       return;
     }
-    const dispatcher = buildDispatcher({ ...options, behaviour: hanoiSim });
-    const progress = createProgress(context.stderr, task.totalSteps, options.progress);
+    const dispatcher = buildDispatcher({ ...options, ...(definition.sim === undefined ? {} : { behaviour: definition.sim }) });
+    const progress = createProgress(context.stderr, taskLength(task), options.progress);
     try {
       const result = await runTask({
         task,
@@ -39,10 +74,17 @@ export function registerRun(program: Command, context: CommandContext): void {
         onStep: (event) => progress.update(event.totals),
       });
       progress.stop();
-      context.stdout.write(options.json ? `${JSON.stringify(summaryJson(result, { disks }))}\n` : summaryText(result));
-      context.exitCode = result.solved ? 0 : 1;
+      const summary = report(result);
+      printRun(context, result, summary, options.json);
+      context.exitCode = exitCodeOf(result, summary);
     } finally {
       progress.stop();
     }
   });
+  return command;
+}
+
+/** Registers `maker run` with every built-in task. */
+export function registerRun(program: Command, context: CommandContext): void {
+  for (const definition of Object.values(TASKS)) registerTaskRun(program, context, definition);
 }

@@ -3,6 +3,8 @@
  */
 import type { BudgetReport } from '../dispatch/budget.ts';
 import type { RunResult } from '../run/run-task.ts';
+import type { TaskReport } from '../tasks/definition.ts';
+import type { CommandContext } from './main.ts';
 
 const BUDGETS = ['calls', 'tokens', 'dollars', 'seconds'] as const;
 
@@ -84,4 +86,19 @@ export function summaryText(result: RunResult<unknown>): string {
     lines.push(`  budget       ${spend}${budget.exhausted === undefined ? '' : ` (stopped by the ${budget.exhausted} budget)`}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** What a finished run prints: the run's summary with the task's own fields and lines. */
+export function printRun(context: Pick<CommandContext, 'stdout'>, result: RunResult<any>, report: TaskReport | undefined, json: boolean, extra: Record<string, unknown> = {}): void {
+  if (json) {
+    context.stdout.write(`${JSON.stringify(summaryJson(result, { ...(report?.json ?? {}), ...extra }))}\n`);
+  } else {
+    const text = summaryText(result);
+    context.stdout.write(report?.text === undefined || report.text.length === 0 ? text : `${text}${report.text.join('\n')}\n`);
+  }
+}
+
+/** The exit code of a finished run: 0 when it met its goal. */
+export function exitCodeOf(result: RunResult<any>, report: TaskReport | undefined): number {
+  return (report?.success ?? result.solved) ? 0 : 1;
 }

@@ -50,10 +50,11 @@ export interface TaskCall<D = unknown> {
   /** Ids of the calls whose answers this one was built from (informational; readiness is the task's to say). */
   readonly after?: readonly string[];
   /**
-   * The seed this call's samples derive from instead of the run seed, for a composite task whose members keep
-   * seeds of their own (a batch run draws each member's samples as its own run would). @default the run seed
+   * What this call's samples derive from instead of (run seed, call key of `id`), for a composite task whose
+   * members keep seeds of their own: a batch draws each member's samples as that member run alone would.
+   * @default the run seed and the key of `id`
    */
-  readonly seed?: number;
+  readonly seed?: { readonly run: number; readonly call: number };
 }
 
 /**

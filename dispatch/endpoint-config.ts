@@ -18,6 +18,7 @@
  * Keys never live in the file: `apiKeyEnv` names the environment variable that holds one. A file that carries
  * a key itself is refused, so it cannot leak into run directories, logs or version control.
  */
+import { isEndpointSpec } from '../models/model-spec.ts';
 import { InputError } from '../core/errors.ts';
 import type { EndpointOptions } from './endpoint-pool.ts';
 import type { ModelContext } from '../models/model-spec.ts';
@@ -130,7 +131,7 @@ function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string
     ...(key === undefined ? {} : { apiKey: key }),
     openai,
   });
-  const isHttp = spec.startsWith('openai:');
+  const isHttp = isEndpointSpec(spec);
   const name = string('name') ?? (isHttp ? `${spec}@${endpointName(baseURL ?? 'https://api.openai.com/v1')}` : spec);
   const endpoint: EndpointOptions = {
     model,

@@ -11,6 +11,8 @@ import { isGraphTask } from '../run/run-task.ts';
 export interface RunConfig {
   /** The task's name (`hanoi`). */
   readonly task: string;
+  /** Absolute path of the module a user's task was loaded from; absent for a built-in task. */
+  readonly taskModule?: string;
   /** The options the task was built with (`{ disks: 10 }`); plain JSON. */
   readonly taskOptions: Readonly<Record<string, unknown>>;
   /** Hash of the task's first prompt (see {@link taskFingerprint}): a changed prompt template is a different run. */

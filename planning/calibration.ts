@@ -228,6 +228,11 @@ export function resolveCalibrationSamplingOptions(options: CalibrationSamplingOp
   };
 }
 
+/** The request seed of calibration sample `index` under `seed`: what a caller needs to replay one sample. */
+export function calibrationRequestSeed(seed: number, index: number): number {
+  return mixSeed(seed, index, 0xca11);
+}
+
 /**
  * Samples `samples` random steps once each, in parallel, and classifies every response: valid and correct,
  * valid and wrong, red-flagged (by rule), or failed. Results come back in index order; with seeded backends the
@@ -248,7 +253,7 @@ export async function collectCalibrationSamples(options: CalibrationSamplingOpti
         messages: probe.messages,
         temperature: resolved.temperature,
         maxOutputTokens: resolved.maxOutputTokens,
-        seed: mixSeed(seed, index, 0xca11),
+        seed: calibrationRequestSeed(seed, index),
         ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
       });
       const parsed = probe.parse(response.text);

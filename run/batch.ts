@@ -6,6 +6,7 @@
  * (left unanswered) and the others go on.
  */
 import type { GraphTask, StepTask, TaskCall } from '../core/task.ts';
+import { callKey } from './call-key.ts';
 import { asGraphTask } from './run-task.ts';
 
 /** One member of a batch. */
@@ -62,7 +63,7 @@ export function batchTask<V>(name: string, members: ReadonlyArray<BatchMember<St
             id: `${index}/${call.id}`,
             messages: call.messages,
             data: { member: index, call },
-            ...(seed === undefined ? {} : { seed }),
+            ...(seed === undefined ? {} : { seed: { run: seed, call: call.seed?.call ?? callKey(call.id) } }),
           };
         }
       }

@@ -7,6 +7,7 @@
  * Every sample's randomness derives from (run seed, call key, sample index), and faults and retries are charged
  * to the call that met them, so a run's totals do not depend on the order its calls complete in.
  */
+import { setMaxListeners } from 'node:events';
 import { createDispatcher, emptyCallTally, type CallTally, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { BudgetExhaustedError, ContextBudgetError, InputError, isAbortError, MakerError, StepExhaustedError } from '../core/errors.ts';
 import type { LanguageModel } from '../core/model.ts';
@@ -97,6 +98,8 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
   // One controller for the run's in-flight calls: a stop or a failure aborts the rest. The caller's signal is
   // linked by one listener, removed at the end.
   const controller = new AbortController();
+  // Every call in flight links its own abort to this one signal: hundreds of listeners are expected.
+  setMaxListeners(0, controller.signal);
   const outer = options.signal;
   const onOuterAbort = () => controller.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
@@ -119,8 +122,8 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
       promptTokens: tokens,
       parse: (text) => task.parse(text, call),
       k: settings.k,
-      seed: call.seed ?? settings.seed,
-      step: callKey(call.id),
+      seed: call.seed?.run ?? settings.seed,
+      step: call.seed?.call ?? callKey(call.id),
       callId: call.id,
       tally,
       redFlags: settings.redFlags,

@@ -10,6 +10,7 @@ import type { GraphTask, StepTask, TaskCall } from '../core/task.ts';
 import { runEngine, type DecidedCall } from './engine.ts';
 import { resolveRunOptions, type RunSettings } from './options.ts';
 import type { RunTotals } from './totals.ts';
+import type { VoteStats } from '../voting/sampler.ts';
 
 export { resolveRunOptions, RUN_DEFAULTS, type ResolvedRunOptions, type RunSettings } from './options.ts';
 export { addDispatchEvents, addStepStats, emptyTotals, NO_DISPATCH_EVENTS, type RunTotals, type StepDispatch } from './totals.ts';
@@ -36,6 +37,8 @@ export interface RunOptions<S, V> extends RunSettings {
   readonly startTotals?: RunTotals;
   /** Called after each decided call, in the order they are absorbed. Must be cheap; it is on the hot path. */
   readonly onStep?: (event: StepEvent<S, V>) => void;
+  /** Called when a call reaches its sample cap undecided and the task abandons it (see `GraphTask.abandon`). */
+  readonly onAbandon?: (id: string, stats: VoteStats) => void;
   /** Checked after each decided call; a string stops the run with that reason. */
   readonly shouldStop?: (totals: RunTotals) => string | undefined;
   readonly signal?: AbortSignal;
@@ -112,6 +115,7 @@ export async function runTask<S, V>(options: RunOptions<S, V>): Promise<RunResul
     dispatcher: options.dispatcher,
     startTotals: options.startTotals,
     onStep: options.onStep,
+    onAbandon: options.onAbandon,
     shouldStop: options.shouldStop,
     signal: options.signal,
   };
