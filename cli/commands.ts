@@ -10,9 +10,8 @@ import { registerPlan } from './plan.ts';
 import { registerReport } from './report.ts';
 import { registerResume } from './resume.ts';
 import { registerRun } from './run.ts';
-import { registerRunProblemSets } from './run-problem-sets.ts';
 import { registerServe } from './serve.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerRunProblemSets, registerResume, registerReport, registerConvexity, registerBench, registerServe, registerKmin, registerEstimate, registerPlan, registerCalibrate];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerServe, registerKmin, registerEstimate, registerPlan, registerCalibrate];

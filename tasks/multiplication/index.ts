@@ -21,4 +21,5 @@ export { afterMarker, createFlatMultiplicationTask, parseProductAnswer, type Fla
 export { createMultiplicationTask, MULTIPLICATION_STRATEGIES, type MultiplicationStrategy, type MultiplicationTask } from './strategies.ts';
 export { digitSlips, multiplicationSim, productSlips } from './sim.ts';
 export { evaluateMultiplication, type EvaluateMultiplicationOptions } from './evaluate.ts';
-export { buildMultiplicationRun, multiplicationSource, type MultiplicationRunOptions } from './run-options.ts';
+export { buildMultiplicationRun, MULTIPLICATION_SIZE, multiplicationRunOptions, multiplicationSource, type MultiplicationRunOptions } from './run-options.ts';
+export { multiplicationDefinition } from './definition.ts';

@@ -3,9 +3,11 @@
  * (`--digits D --count C`), and the strategy. Plain JSON, so a run directory can record them; the set is rebuilt
  * from them (and the run seed) on resume.
  */
-import { createProblemSetTask, type ProblemSetTask } from '../problem-sets/index.ts';
-import { generateMultiplicationProblems, readMultiplicationProblems } from './dataset.ts';
-import { createMultiplicationTask, type MultiplicationStrategy } from './strategies.ts';
+import { choiceFlag } from '../option-values.ts';
+import { createProblemSetTask, setSourceFrom, type ProblemSetTask, type SizeFlag } from '../problem-sets/index.ts';
+import { generateMultiplicationProblems, MAX_GENERATED_PROBLEMS, readMultiplicationProblems } from './dataset.ts';
+import { MAX_OPERAND_DIGITS } from './problem.ts';
+import { createMultiplicationTask, MULTIPLICATION_STRATEGIES, type MultiplicationStrategy } from './strategies.ts';
 
 /** What a multiplication run records. */
 export interface MultiplicationRunOptions extends Record<string, unknown> {
@@ -17,6 +19,25 @@ export interface MultiplicationRunOptions extends Record<string, unknown> {
   readonly digits: number | null;
   /** Problems in a generated set, or null. */
   readonly count: number | null;
+}
+
+/** The size flag of a generated set. */
+export const MULTIPLICATION_SIZE: SizeFlag = {
+  name: 'digits',
+  description: `a seeded set of our own: digits per operand, 1 to ${MAX_OPERAND_DIGITS}`,
+  max: MAX_OPERAND_DIGITS,
+  maxCount: MAX_GENERATED_PROBLEMS,
+};
+
+/** Options from flag values, validated; an authors' file is read now, so a bad one fails before anything runs. */
+export function multiplicationRunOptions(flags: Readonly<Record<string, string | true | undefined>>): MultiplicationRunOptions {
+  const strategy = choiceFlag('strategy', String(flags['strategy'] ?? 'decomposed'), MULTIPLICATION_STRATEGIES);
+  const source = setSourceFrom(flags, MULTIPLICATION_SIZE);
+  if ('data' in source) {
+    readMultiplicationProblems(source.data, source.limit ?? undefined);
+    return { strategy, data: source.data, limit: source.limit, digits: null, count: null };
+  }
+  return { strategy, data: null, limit: null, digits: source.size, count: source.count };
 }
 
 /** Where the problems come from, in words. */

@@ -9,6 +9,7 @@ import type { LanguageModel } from '../../core/model.ts';
 import { mixSeed } from '../../core/rng.ts';
 import type { Dispatcher } from '../../dispatch/dispatcher.ts';
 import { batchTask, type BatchState, type BatchTask } from '../../run/batch.ts';
+import { countMessageTokens } from '../../models/tokens.ts';
 import { RUN_DEFAULTS, runTask, type RunResult, type RunTotals, type StepEvent } from '../../run/run-task.ts';
 import type { AnsweringTask } from './answering-task.ts';
 
@@ -64,7 +65,7 @@ export interface SetResult {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly costUsd: number;
-  /** Largest prompt of any call decided in this session, in tokens. */
+  /** Largest prompt of any call absorbed by this task object (a resumed run's replayed calls included), in tokens. */
   readonly maxPromptTokens: number;
   readonly wallMs: number;
   /** Why the run stopped before the end (a budget, an interrupt), if it did. */
@@ -78,8 +79,6 @@ export interface ProblemSetTask extends BatchTask<unknown> {
   readonly members: readonly AnsweringTask<any, any, any>[];
   /** Output tokens the longest answer takes in one call (0 for decomposed strategies). */
   readonly answerTokens: number;
-  /** Follows decided calls, for the largest prompt; pass it every `onStep` event. */
-  observe(event: StepEvent<unknown, unknown>): void;
   /** Scores a run's end. */
   score(result: RunResult<BatchState>): SetResult;
 }
@@ -95,13 +94,15 @@ export function createProblemSetTask<P>(options: ProblemSetOptions<P>): ProblemS
   let maxPromptTokens = 0;
   return {
     ...batch,
+    absorb(state, call, value) {
+      // The largest prompt is measured as calls are decided: the engine has just counted the same text, so this
+      // is a cache hit, and a resume that replays its journal through here measures the replayed calls too.
+      maxPromptTokens = Math.max(maxPromptTokens, countMessageTokens(call.messages));
+      return batch.absorb(state, call, value);
+    },
     strategy: options.strategy,
     members,
     answerTokens: members.reduce((max, task) => Math.max(max, task.answerTokens ?? 0), 0),
-    observe(event) {
-      // Every sample of a call reads the same prompt.
-      if (event.stats.samples > 0) maxPromptTokens = Math.max(maxPromptTokens, event.stats.promptTokens / event.stats.samples);
-    },
     score(result) {
       const state = result.finalState;
       const outcomes: ProblemOutcome[] = members.map((task, index) => {
@@ -177,10 +178,7 @@ export async function evaluateSet<P>(options: EvaluateSetOptions<P>): Promise<Se
     ...(options.contextBudget === undefined ? {} : { contextBudget: options.contextBudget }),
     ...(options.maxSamplesPerStep === undefined ? {} : { maxSamplesPerStep: options.maxSamplesPerStep }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    onStep: (event) => {
-      task.observe(event);
-      options.onStep?.(event);
-    },
+    ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
   });
   return task.score(result);
 }

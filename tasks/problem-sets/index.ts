@@ -12,4 +12,5 @@ export {
   type ProblemSetTask,
   type SetResult,
 } from './evaluate-set.ts';
-export { setSummaryJson, setSummaryLines } from './set-report.ts';
+export { setFlags, setSourceFrom, type SetSource, type SizeFlag } from './set-flags.ts';
+export { problemSetReport, setReportJson, setReportLines } from './set-report.ts';

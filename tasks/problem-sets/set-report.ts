@@ -1,44 +1,45 @@
 /**
- * What a set's run reports: the JSON fields (`task, strategy, total, correct, accuracy, steps, samples, errors,
- * costUsd, wallMs`, ...) and a few lines for a person. Shared by every problem-set task's command.
+ * What a set's run reports beside the run's own summary (steps, samples, errors, costUsd, wallMs, ...): the
+ * strategy and source, `total, correct, accuracy, unanswered` and the largest prompt, as JSON fields and lines.
  */
-import type { SetResult } from './evaluate-set.ts';
+import type { RunResult } from '../../run/run-task.ts';
+import type { TaskReport } from '../definition.ts';
+import type { ProblemSetTask, SetResult } from './evaluate-set.ts';
 
-/** The JSON summary of a set's run (outcomes per problem are left out). */
-export function setSummaryJson(result: SetResult, extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+/** The set's own JSON fields. */
+export function setReportJson(result: SetResult): Record<string, unknown> {
   return {
-    task: result.task,
     strategy: result.strategy,
-    ...extra,
-    model: result.model,
-    k: result.k,
-    seed: result.seed,
     total: result.total,
     correct: result.correct,
     accuracy: Number(result.accuracy.toFixed(6)),
     unanswered: result.unanswered,
-    steps: result.steps,
-    samples: result.samples,
-    errors: result.errors,
-    redFlags: result.redFlags,
-    promptTokens: result.promptTokens,
-    completionTokens: result.completionTokens,
-    costUsd: Number(result.costUsd.toFixed(6)),
     maxPromptTokens: Math.round(result.maxPromptTokens),
-    wallMs: Math.round(result.wallMs),
-    stopReason: result.stopReason ?? null,
   };
 }
 
-/** Lines for the text summary. */
-export function setSummaryLines(result: SetResult, source: string): string[] {
+/** The set's own lines for the text summary. */
+export function setReportLines(result: SetResult, source: string, run: RunResult<unknown>, answerTokens: number): string[] {
   const n = (value: number) => value.toLocaleString('en-US');
-  return [
-    `${result.task}: ${result.strategy} on ${source}`,
-    `  model        ${result.model}, k = ${result.k}, seed ${result.seed}`,
-    `  exact        ${n(result.correct)} of ${n(result.total)} (${(100 * result.accuracy).toFixed(1)}%; ${n(result.unanswered)} unanswered)${result.stopReason === undefined ? '' : `; stopped: ${result.stopReason}`}`,
-    `  calls        ${n(result.samples)} samples over ${n(result.steps)} voted calls (${(result.samples / Math.max(result.steps, 1)).toFixed(2)} per call; ${n(result.errors)} wrong calls; ${n(result.redFlags)} red flags)`,
-    `  prompts      largest ${n(Math.round(result.maxPromptTokens))} tokens; ${n(result.promptTokens)} prompt and ${n(result.completionTokens)} completion tokens in all`,
-    `  cost         $${result.costUsd.toFixed(2)} in ${(result.wallMs / 1000).toFixed(1)} s`,
+  const lines = [
+    `  set          ${result.strategy} on ${source}`,
+    `  exact        ${n(result.correct)} of ${n(result.total)} (${(100 * result.accuracy).toFixed(1)}%; ${n(result.unanswered)} unanswered)`,
+    `  prompts      largest ${n(Math.round(result.maxPromptTokens))} tokens`,
   ];
+  const cut = (run.totals.redFlagsByRule['truncated'] ?? 0) + (run.totals.redFlagsByRule['too-long'] ?? 0);
+  if (result.unanswered > 0 && cut > 0 && answerTokens > 0) {
+    lines.push(`  note         ${n(cut)} answers were cut or over-long: a whole answer here takes about ${n(answerTokens)} tokens beyond the usual working; raise --max-output-tokens`);
+  }
+  return lines;
+}
+
+/** A definition's report for a problem set: its fields, its lines, and success when the run went to its end. */
+export function problemSetReport(task: ProblemSetTask, result: RunResult<any>, source: string, extra: Readonly<Record<string, unknown>> = {}): TaskReport {
+  const scored = task.score(result);
+  return {
+    json: { ...setReportJson(scored), source, ...extra },
+    text: setReportLines(scored, source, result, task.answerTokens),
+    // An evaluation succeeds when it ran to the end: its accuracy is the finding.
+    success: result.stopReason === undefined,
+  };
 }

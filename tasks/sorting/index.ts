@@ -8,4 +8,5 @@ export { createFlatSortingTask, type FlatSortingState, type FlatSortingTask } fr
 export { createSortingTask, SORTING_STRATEGIES, type SortingStrategy, type SortingTask } from './strategies.ts';
 export { listSlips, minimumComparisons, pairSlips, sortingSim } from './sim.ts';
 export { evaluateSorting, type EvaluateSortingOptions } from './evaluate.ts';
-export { buildSortingRun, sortingSource, type SortingRunOptions } from './run-options.ts';
+export { buildSortingRun, SORTING_SIZE, sortingRunOptions, sortingSource, type SortingRunOptions } from './run-options.ts';
+export { sortingDefinition } from './definition.ts';

@@ -3,9 +3,11 @@
  * (`--length L --count C`), and the strategy. Plain JSON, so a run directory can record them; the set is rebuilt
  * from them (and the run seed) on resume.
  */
-import { createProblemSetTask, type ProblemSetTask } from '../problem-sets/index.ts';
-import { generateSortingProblems, readSortingProblems } from './dataset.ts';
-import { createSortingTask, type SortingStrategy } from './strategies.ts';
+import { choiceFlag } from '../option-values.ts';
+import { createProblemSetTask, setSourceFrom, type ProblemSetTask, type SizeFlag } from '../problem-sets/index.ts';
+import { generateSortingProblems, MAX_GENERATED_LISTS, readSortingProblems } from './dataset.ts';
+import { MAX_LIST_LENGTH } from './problem.ts';
+import { createSortingTask, SORTING_STRATEGIES, type SortingStrategy } from './strategies.ts';
 
 /** What a sorting run records. */
 export interface SortingRunOptions extends Record<string, unknown> {
@@ -17,6 +19,25 @@ export interface SortingRunOptions extends Record<string, unknown> {
   readonly length: number | null;
   /** Lists in a generated set, or null. */
   readonly count: number | null;
+}
+
+/** The size flag of a generated set. */
+export const SORTING_SIZE: SizeFlag = {
+  name: 'length',
+  description: `a seeded set of our own: elements per list, 1 to ${MAX_LIST_LENGTH}`,
+  max: MAX_LIST_LENGTH,
+  maxCount: MAX_GENERATED_LISTS,
+};
+
+/** Options from flag values, validated; an authors' file is read now, so a bad one fails before anything runs. */
+export function sortingRunOptions(flags: Readonly<Record<string, string | true | undefined>>): SortingRunOptions {
+  const strategy = choiceFlag('strategy', String(flags['strategy'] ?? 'decomposed'), SORTING_STRATEGIES);
+  const source = setSourceFrom(flags, SORTING_SIZE);
+  if ('data' in source) {
+    readSortingProblems(source.data, source.limit ?? undefined);
+    return { strategy, data: source.data, limit: source.limit, length: null, count: null };
+  }
+  return { strategy, data: null, limit: null, length: source.size, count: source.count };
 }
 
 /** Where the lists come from, in words. */
