@@ -1,10 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { labelInput } from './convexity.ts';
 import { main } from './main.ts';
+import { runCli } from './testing.ts';
 
 async function run(argv: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
@@ -154,5 +155,41 @@ describe('maker run convexity', () => {
     const { code, stderr } = await run(['run', 'convexity', '--depth', '2', '--strategy', 'greedy']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/Expected --strategy to be one of focused, flat, accumulating, got `greedy`/);
+  });
+});
+
+describe('maker run convexity through the shared run path', () => {
+  it('honours dispatch flags: --budget-calls 1 stops the run after one call, exit 1', async () => {
+    const { code, stdout } = await runCli(['run', 'convexity', '--depth', '3', '--count', '5', '--budget-calls', '1', '--json', '--no-progress']);
+    expect(code).toBe(1);
+    const summary = JSON.parse(stdout) as { stopReason: string; samples: number; budget: { calls: { spent: number } } };
+    expect(summary.stopReason).toBe('budget: calls');
+    expect(summary.budget.calls.spent).toBeLessThanOrEqual(1);
+  });
+
+  it('labels the expressions of a file, scored against the DCP labeller', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'maker-convexity-file-'));
+    try {
+      const file = join(dir, 'expressions.txt');
+      writeFileSync(file, 'square(exp(x))\n\nlog(x) + sqrt(y)\n');
+      const { code, stdout } = await runCli(['run', 'convexity', '--file', file, '--k', '2', '--json', '--no-progress']);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({ task: 'convexity', count: 2, f1: 1, file });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --file with --depth, and a line that does not parse, naming it', async () => {
+    expect((await runCli(['run', 'convexity', '--file', 'x.txt', '--depth', '3'])).stderr).toMatch(/Expected --file or --depth, got both/);
+    const dir = mkdtempSync(join(tmpdir(), 'maker-convexity-file-'));
+    try {
+      writeFileSync(join(dir, 'bad.txt'), 'exp(x)\nexp(x\n');
+      const { code, stderr } = await runCli(['run', 'convexity', '--file', join(dir, 'bad.txt')]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^maker: Expression 2 of .* does not parse/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

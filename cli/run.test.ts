@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './testing.ts';
 
@@ -39,5 +42,26 @@ describe('maker run hanoi', () => {
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(message);
+  });
+});
+
+describe('maker run with a task module', () => {
+  it('runs a module by path, and refuses sim: for a task that has no simulated behaviour, saying what to do', async () => {
+    const { code, stdout } = await runCli(['run', 'examples/pairwise-sum.ts', '--count', '8', '--k', '2', '--json', '--no-progress']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ task: 'pairwise-sum', solved: true, steps: 7 });
+    const dir = mkdtempSync(join(tmpdir(), 'maker-module-'));
+    try {
+      const file = join(dir, 'nosim.mjs');
+      writeFileSync(file, "export default { name: 'nosim', totalSteps: 1, initialState: () => 0, prompt: () => [{ role: 'user', content: 'x' }], parse: () => ({ ok: true, key: 'a', value: 1 }), absorb: () => 1, done: (s) => s === 1, solved: () => true };\n");
+      const refused = await runCli(['run', file]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^maker: Task `nosim` has no simulated behaviour, so it cannot run on a sim: model; run it against an endpoint/);
+      const missing = await runCli(['run', join(dir, 'absent.ts')]);
+      expect(missing).toMatchObject({ code: 2 });
+      expect(missing.stderr).toMatch(/^maker: Cannot (find|load) the task module/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -205,7 +205,7 @@ describe('maker serve', () => {
     [['--model', 'openai:gpt-4.1-mini'], /Expected --model to be sim:PROFILE/],
     [['--faults', 'boom'], /Expected fault kinds as KIND or KIND=WEIGHT/],
     [['--fault-rate', '2'], /Expected --fault-rate to be a number in \[0, 1\], got `2`/],
-    [['--task', 'chess'], /Expected --task to be one of hanoi, convexity, got `chess`/],
+    [['--task', 'chess'], /Unknown task `chess`; known: hanoi, convexity/],
   ])('rejects bad input %j with one line and exit 2', async (args, message) => {
     const { code, stderr } = await runCli(['serve', '--port', '0', ...args]);
     expect(code).toBe(2);

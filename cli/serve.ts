@@ -14,14 +14,11 @@ import { startChatServer, type RunningChatServer } from '../testing/chat-server.
 import { InputError } from '../core/errors.ts';
 import { createFaultInjector, INJECTABLE_FAULTS, parseFaultKinds, type FaultInjector } from '../testing/fault-injection.ts';
 import { createSimModel } from '../models/sim-model.ts';
-import type { SimBehaviour } from '../models/sim-behaviour.ts';
-import { convexitySim } from '../tasks/convexity/index.ts';
-import { hanoiSim } from '../tasks/hanoi/index.ts';
+import { parseModelSpec } from '../models/model-spec.ts';
+import { findTask, TASKS } from '../tasks/registry.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 
-/** Tasks the server can answer, by name. */
-export const SERVE_TASKS: Readonly<Record<string, SimBehaviour>> = { hanoi: hanoiSim, convexity: convexitySim };
 
 /** A running `maker serve`. */
 export interface Serving {
@@ -52,7 +49,7 @@ export function registerServe(program: Command, context: CommandContext): void {
   program
     .command('serve')
     .description('Serve OpenAI-compatible chat completions from the simulated model, with injectable faults')
-    .option('--task <name>', `task whose prompts the model answers: ${Object.keys(SERVE_TASKS).join(', ')}`, 'hanoi')
+    .option('--task <name>', `task whose prompts the model answers: ${Object.keys(TASKS).join(', ')}, or a task module's path`, 'hanoi')
     .option('--model <spec>', 'simulated model, sim:PROFILE', 'sim:gpt-4.1-mini')
     .option('--port <port>', 'port to listen on; 0 picks a free one', '8000')
     .option('--host <host>', 'address to bind', '127.0.0.1')
@@ -65,12 +62,14 @@ export function registerServe(program: Command, context: CommandContext): void {
     .option('--hang-ms <ms>', 'how long a hanging connection is held before it is dropped (longer than client timeouts)', '600000')
     .action(async (raw: Record<string, unknown>) => {
       const taskName = String(raw['task']);
-      const behaviour = SERVE_TASKS[taskName];
-      if (behaviour === undefined) throw new InputError(`Expected --task to be one of ${Object.keys(SERVE_TASKS).join(', ')}, got \`${taskName}\``);
+      const definition = await findTask(taskName);
+      const behaviour = definition.sim;
+      if (behaviour === undefined) throw new InputError(`Task \`${taskName}\` has no simulated behaviour, so maker serve cannot answer its prompts`);
       const spec = String(raw['model']);
-      if (!spec.startsWith('sim:')) throw new InputError(`Expected --model to be sim:PROFILE (the server simulates a model), got \`${spec}\``);
+      const parsed = parseModelSpec(spec);
+      if (parsed.kind !== 'sim') throw new InputError(`Expected --model to be sim:PROFILE (the server simulates a model), got \`${spec}\``);
       const model = createSimModel({
-        profile: spec.slice('sim:'.length),
+        profile: parsed.profile,
         behaviour,
         seed: integerFlag('seed', String(raw['seed']), 0),
         parameters: { latencyMs: numberFlag('latency-ms', String(raw['latencyMs']), 0, 3_600_000) },
