@@ -10,11 +10,15 @@ import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { convexityDefinition } from './convexity/definition.ts';
 import type { RunnableTask, TaskDefinition } from './definition.ts';
 import { hanoiDefinition } from './hanoi/definition.ts';
+import { multiplicationDefinition } from './multiplication/definition.ts';
+import { sortingDefinition } from './sorting/definition.ts';
 
 /** The built-in tasks, by name. */
 export const TASKS: Readonly<Record<string, TaskDefinition<any>>> = Object.freeze({
   hanoi: hanoiDefinition,
   convexity: convexityDefinition,
+  multiplication: multiplicationDefinition,
+  sorting: sortingDefinition,
 });
 
 /** True when `specifier` names a module file rather than a built-in task. */

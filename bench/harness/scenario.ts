@@ -11,7 +11,7 @@ import type { SimParameters } from '../../models/sim-model.ts';
 import type { SimBehaviour } from '../../models/sim-behaviour.ts';
 
 /** The scenarios, in suite order. */
-export const SCENARIO_NAMES = ['scaling', 'error-vs-k', 'strategies', 'convexity', 'throughput', 'micro'] as const;
+export const SCENARIO_NAMES = ['scaling', 'error-vs-k', 'strategies', 'convexity', 'multiplication', 'sorting', 'throughput', 'micro'] as const;
 /** A scenario's name (also its file name in results/). */
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

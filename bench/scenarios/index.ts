@@ -4,6 +4,8 @@ import { scalingScenario } from './scaling.ts';
 import { errorVsKScenario } from './error-vs-k.ts';
 import { strategiesScenario } from './strategies.ts';
 import { convexityScenario } from './convexity.ts';
+import { multiplicationScenario } from './multiplication.ts';
+import { sortingScenario } from './sorting.ts';
 import { throughputScenario } from './throughput.ts';
 import { microScenario } from './micro.ts';
 
@@ -13,6 +15,8 @@ export const SCENARIOS: Partial<Record<ScenarioName, AnyScenario>> = {
   'error-vs-k': errorVsKScenario,
   strategies: strategiesScenario,
   convexity: convexityScenario,
+  multiplication: multiplicationScenario,
+  sorting: sortingScenario,
   throughput: throughputScenario,
   micro: microScenario,
 };
