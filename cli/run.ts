@@ -49,11 +49,19 @@ export function registerTaskRun(program: Command, context: CommandContext, defin
     if (flag.default !== undefined) option.default(flag.default);
     command.addOption(option);
   }
-  addRunDirOptions(addCommonRunOptions(command)).action(async (raw: Record<string, unknown>) => {
+  addRunDirOptions(addCommonRunOptions(command)).action(async (raw: Record<string, unknown>, self: Command) => {
     const taskOptions = definition.options?.(taskFlagValues(definition, raw)) ?? {};
-    const options = resolveCommonRunOptions(raw);
-    requireSimFor(definition, options);
-    const task: RunnableTask = definition.build(taskOptions, { seed: options.seed });
+    const common = resolveCommonRunOptions(raw);
+    requireSimFor(definition, common);
+    const task: RunnableTask = definition.build(taskOptions, { seed: common.seed });
+    // The task's own needs fill in settings the user left at their defaults.
+    const wanted = definition.runDefaults?.(task, taskOptions) ?? {};
+    const unset = (key: string) => self.getOptionValueSource(key) === 'default';
+    const options: CommonRunOptions = {
+      ...common,
+      ...(wanted.maxOutputTokens !== undefined && unset('maxOutputTokens') ? { maxOutputTokens: wanted.maxOutputTokens } : {}),
+      ...(wanted.contextBudget !== undefined && unset('contextBudget') ? { contextBudget: wanted.contextBudget } : {}),
+    };
     const report = (result: RunResult<any>) => definition.report?.(task, result, taskOptions);
     if (raw['runDir'] !== undefined || raw['force'] === true) {
       await runInDirectory(context, raw, { definition, task, taskOptions, ...(module === undefined ? {} : { module }) }, options);

@@ -55,6 +55,11 @@ export interface TaskDefinition<O extends Record<string, unknown> = Record<strin
   build(options: O, context: BuildContext): RunnableTask;
   /** How the simulated model answers the task's prompts; without it the task runs only against real endpoints. */
   readonly sim?: SimBehaviour;
+  /**
+   * Run settings this task needs unless the user gives them (a flat answer needs room for the whole list).
+   * @default none: the common defaults
+   */
+  runDefaults?(task: RunnableTask, options: O): { readonly maxOutputTokens?: number; readonly contextBudget?: number };
   /** Summary fields beyond the run's own (`{ disks }`, a batch's accuracy). */
   report?(task: RunnableTask, result: RunResult<any>, options: O): TaskReport;
 }
