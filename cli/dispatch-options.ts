@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BudgetLimits, Spend } from '../dispatch/budget.ts';
-import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
+import { createDispatcher, DEFAULT_GIVE_UP_AFTER_MS, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../dispatch/endpoint-config.ts';
 import type { EndpointOptions } from '../dispatch/endpoint-pool.ts';
 import { InputError } from '../core/errors.ts';
 import { createModel } from '../models/model-spec.ts';
 import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { integerFlag, numberFlag } from './flags.ts';
+import { stallNotice } from './stall-notice.ts';
 
 /** Rate limits per endpoint. */
 export interface RateLimitFlags {
@@ -30,6 +31,8 @@ export interface DispatchFlags {
   readonly retries: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** Silence after which every call gives up, in milliseconds; 0 for never. */
+  readonly giveUpAfterMs: number;
   readonly rateLimit: RateLimitFlags;
   readonly omitTemperature: boolean;
   readonly useMaxCompletionTokens: boolean;
@@ -45,6 +48,7 @@ export function addDispatchOptions(command: Command): Command {
     .option('--retries <n>', 'retries of a call after 408, 409, 429, 5xx, dropped connections, timeouts, bad bodies', '8')
     .option('--retry-base-ms <ms>', 'first backoff delay, doubled per retry, with jitter (a Retry-After header wins)', '500')
     .option('--retry-max-ms <ms>', 'longest backoff delay', '30000')
+    .option('--give-up-after-s <s>', 'fail once no call has been answered for this long (a dead endpoint, a wrong URL); 0 waits for ever', String(DEFAULT_GIVE_UP_AFTER_MS / 1000))
     .option('--rate-limit <limits>', 'per-endpoint limits, e.g. 500rpm or 500rpm,200000tpm')
     .option('--omit-temperature', 'leave temperature out of requests (models that reject it)')
     .option('--max-completion-tokens', 'send max_completion_tokens instead of max_tokens (newer OpenAI models)')
@@ -107,6 +111,7 @@ export function resolveDispatchFlags(raw: Record<string, unknown>): DispatchFlag
     retries: integerFlag('retries', String(raw['retries'] ?? '8'), 0, 1000),
     retryBaseMs: integerFlag('retry-base-ms', String(raw['retryBaseMs'] ?? '500'), 0),
     retryMaxMs: integerFlag('retry-max-ms', String(raw['retryMaxMs'] ?? '30000'), 0),
+    giveUpAfterMs: 1000 * numberFlag('give-up-after-s', String(raw['giveUpAfterS'] ?? DEFAULT_GIVE_UP_AFTER_MS / 1000), 0, Number.MAX_SAFE_INTEGER / 1000),
     rateLimit: optional('rateLimit', rateLimitFlag) ?? {},
     omitTemperature: raw['omitTemperature'] === true,
     useMaxCompletionTokens: raw['maxCompletionTokens'] === true,
@@ -129,6 +134,8 @@ export interface DispatcherSetup {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
   readonly alreadySpent?: Partial<Spend>;
+  /** Where the line saying the endpoints stopped answering goes (see `stall-notice.ts`). @default nowhere */
+  readonly notice?: (line: string) => void;
 }
 
 /** Builds the run's dispatcher from the flags: one model, an ensemble, or an endpoints file. */
@@ -175,13 +182,18 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
   } else {
     endpoints = [withDefaults({ model: createModel(setup.model, modelContext) }, setup.model)];
   }
-  return createDispatcher({
+  let dispatcher: Dispatcher | undefined;
+  const notice = setup.notice;
+  dispatcher = createDispatcher({
     endpoints,
     ensemble,
     concurrency: setup.concurrency,
     seed: setup.seed,
     retry: { retries: dispatch.retries, baseDelayMs: dispatch.retryBaseMs, maxDelayMs: dispatch.retryMaxMs },
+    giveUpAfterMs: dispatch.giveUpAfterMs,
     budget: dispatch.budget,
     ...(setup.alreadySpent === undefined ? {} : { alreadySpent: setup.alreadySpent }),
+    ...(notice === undefined ? {} : { onFault: stallNotice(notice, dispatch.giveUpAfterMs, () => dispatcher) }),
   });
+  return dispatcher;
 }

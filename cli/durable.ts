@@ -66,15 +66,15 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
 /**
  * The dispatcher factory of a configuration, built exactly as `maker run` builds its dispatcher (the simulated
  * model's seed is the run seed), with this session's dispatch flags (retries, limits, budgets) and the spend of
- * earlier sessions.
+ * earlier sessions; `notice` gets the line saying the endpoints stopped answering.
  */
 export function dispatcherFor(
   config: RunConfig,
   task: AnyTask,
   apiKey: string | undefined,
   dispatch: DispatchFlags,
-): (alreadySpent: Spend) => Dispatcher {
-  return (alreadySpent) =>
+): (alreadySpent: Spend, notice?: (line: string) => void) => Dispatcher {
+  return (alreadySpent, notice) =>
     buildDispatcher({
       model: config.model,
       baseURL: config.baseURL ?? undefined,
@@ -88,6 +88,7 @@ export function dispatcherFor(
       },
       behaviour: hanoiSim,
       alreadySpent,
+      ...(notice === undefined ? {} : { notice }),
     });
 }
 
@@ -107,7 +108,8 @@ export interface DurableSession {
   readonly dir: string;
   readonly force?: boolean;
   readonly task: AnyTask;
-  readonly dispatcher: (alreadySpent: Spend) => Dispatcher;
+  /** Builds the session's dispatcher; `notice` prints a line without garbling the progress display. */
+  readonly dispatcher: (alreadySpent: Spend, notice: (line: string) => void) => Dispatcher;
   readonly config: RunConfig;
   readonly json: boolean;
   readonly progress: boolean;
@@ -140,7 +142,7 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   const options = {
     dir: session.dir,
     task: session.task,
-    dispatcher: session.dispatcher,
+    dispatcher: (alreadySpent: Spend) => session.dispatcher(alreadySpent, (line) => progress.note(line)),
     config: session.config,
     run: {
       ...session.run,

@@ -7,12 +7,14 @@ import type { RunTotals } from '../run/run-task.ts';
 /** Something that is told about progress and closed at the end. */
 export interface ProgressReporter {
   update(totals: RunTotals): void;
+  /** Prints a line (ending in a newline) on the stream without garbling the bar. */
+  note(line: string): void;
   stop(): void;
 }
 
 /** A reporter writing to `stream`; silent when disabled. */
 export function createProgress(stream: NodeJS.WritableStream, total: number | undefined, enabled: boolean): ProgressReporter {
-  if (!enabled) return { update() {}, stop() {} };
+  if (!enabled) return { update() {}, note: (line) => void stream.write(line), stop() {} };
   const started = performance.now();
   const describe = (totals: RunTotals) => {
     const seconds = (performance.now() - started) / 1000;
@@ -46,6 +48,11 @@ export function createProgress(stream: NodeJS.WritableStream, total: number | un
         last = now;
         bar.update(totals.steps, describe(totals));
       },
+      note(line) {
+        // Clear the bar's line, print, and draw the bar again below.
+        stream.write(`\r\x1b[2K${line}`);
+        bar.render();
+      },
       stop() {
         bar.stop();
       },
@@ -62,6 +69,7 @@ export function createProgress(stream: NodeJS.WritableStream, total: number | un
         `progress: ${totals.steps}${total === undefined ? '' : `/${total}`} steps, ${d.rate} steps/s, ${d.perStep} samples/step, ${d.redFlags} red flags, ${d.errors} errors, $${d.cost}\n`,
       );
     },
+    note: (line) => void stream.write(line),
     stop() {},
   };
 }

@@ -6,7 +6,7 @@ import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type ProgressReporter } from './progress.ts';
 import { addCommonRunOptions, resolveCommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';
 import { runCommand } from './run-options.ts';
@@ -24,8 +24,10 @@ export function registerRun(program: Command, context: CommandContext): void {
       await runInDirectory(context, raw, task, { disks }, options);
       return;
     }
-    const dispatcher = buildDispatcher({ ...options, behaviour: hanoiSim });
-    const progress = createProgress(context.stderr, task.totalSteps, options.progress);
+    let progress: ProgressReporter | undefined;
+    const notice = (line: string) => (progress === undefined ? context.stderr.write(line) : progress.note(line));
+    const dispatcher = buildDispatcher({ ...options, behaviour: hanoiSim, notice });
+    progress = createProgress(context.stderr, task.totalSteps, options.progress);
     try {
       const result = await runTask({
         task,

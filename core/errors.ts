@@ -124,16 +124,26 @@ export class TransientModelError extends MakerError {
   }
 }
 
-/** A call that kept failing with transient faults until its retries ran out. Carries every attempt's error. */
+/**
+ * A call that kept failing with transient faults until its retries ran out, or until no call had been answered
+ * for the dispatcher's `giveUpAfterMs` (then `silentForMs` says how long). Carries every attempt's error.
+ */
 export class RetriesExhaustedError extends MakerError {
   readonly errors: readonly TransientModelError[];
   readonly lastError: TransientModelError;
+  /** How long no call had been answered when the call gave up; undefined when its retries ran out. */
+  readonly silentForMs: number | undefined;
 
-  constructor(errors: readonly TransientModelError[]) {
+  constructor(errors: readonly TransientModelError[], details: { silentForMs?: number; failedAttempts?: number } = {}) {
     const lastError = errors.at(-1)!;
-    super('E_RETRIES_EXHAUSTED', `Gave up after ${errors.length} attempts; last: ${lastError.message}`, { cause: lastError });
+    const what =
+      details.silentForMs === undefined
+        ? `Gave up after ${errors.length} attempts`
+        : `Gave up after ${Math.round(details.silentForMs / 1000)} s with no answer (${details.failedAttempts ?? errors.length} failed attempts)`;
+    super('E_RETRIES_EXHAUSTED', `${what}; last: ${lastError.message}`, { cause: lastError });
     this.errors = errors;
     this.lastError = lastError;
+    this.silentForMs = details.silentForMs;
   }
 }
 

@@ -126,8 +126,7 @@ function callError(error: unknown, endpoint: string, apiKey: string, signal: Abo
   const message = (text: string) => redact(text.replace(/\s+/g, ' ').trim(), apiKey);
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new TransientModelError(endpoint, 'timeout', 'the request timed out', { cause: error });
   if (error instanceof OpenAI.APIConnectionError) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return new TransientModelError(endpoint, 'connection', message(`${error.message}${cause}`), { cause: error });
+    return new TransientModelError(endpoint, 'connection', message(rootCause(error)), { cause: error });
   }
   if (error instanceof OpenAI.APIError) {
     const { status } = error;
@@ -146,6 +145,18 @@ function callError(error: unknown, endpoint: string, apiKey: string, signal: Abo
     return new TransientModelError(endpoint, 'truncated', 'the connection closed before the body ended', { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * What a failed connection came down to: the innermost cause (`connect ECONNREFUSED 127.0.0.1:8000`, `getaddrinfo
+ * ENOTFOUND host`), not the SDK's "Connection error." over fetch's "fetch failed".
+ */
+function rootCause(error: Error): string {
+  let inner: unknown = error;
+  for (let depth = 0; depth < 8 && inner instanceof Error && inner.cause instanceof Error; depth++) inner = inner.cause;
+  const text = inner instanceof Error ? inner.message : error.message;
+  // fetch refuses a few well-known ports outright (9, 25, 6000, ...), with just these two words.
+  return text === 'bad port' ? 'fetch refuses to connect to this port (a reserved one); use another' : text;
 }
 
 /** Removes the key itself, and anything that looks like a bearer token or API key, from a message. */

@@ -1,0 +1,60 @@
+/**
+ * What a new user meets in the first hour: a wrong URL, a dead endpoint, a web page where the API should be.
+ * Each ends within a bounded time in a few lines on stderr, without a stack trace.
+ */
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, type CliOutcome } from './testing.ts';
+
+/** A port on 127.0.0.1 with nothing listening: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function timed(args: readonly string[]): Promise<CliOutcome & { seconds: number }> {
+  const started = performance.now();
+  const outcome = await runCli(args);
+  return { ...outcome, seconds: (performance.now() - started) / 1000 };
+}
+
+function expectShortFailure(outcome: CliOutcome, maxLines: number): void {
+  expect(outcome.code).toBe(1);
+  const lines = outcome.stderr.trim().split('\n');
+  expect(lines.length).toBeLessThanOrEqual(maxLines);
+  expect(outcome.stderr).not.toMatch(/^\s+at /m);
+  expect(outcome.stderr).not.toContain('unexpected error');
+}
+
+describe('an endpoint that is not there', () => {
+  it('fails after --give-up-after-s of silence with a notice while waiting and one line at the end', async () => {
+    const port = await closedPort();
+    const outcome = await timed(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', `http://127.0.0.1:${port}/v1`, '--give-up-after-s', '3']);
+    expectShortFailure(outcome, 3);
+    expect(outcome.seconds).toBeLessThan(10);
+    expect(outcome.stderr).toMatch(/^maker: no answer yet: 127\.0\.0\.1:\d+\/v1: connection: connect ECONNREFUSED .*giving up after 3 s without an answer \(--give-up-after-s\)$/m);
+    expect(outcome.stderr).toMatch(/^maker: Gave up after 3 s with no answer \(\d+ failed attempts\); last: .*ECONNREFUSED/m);
+  });
+
+  it('fails within a minute by default', { timeout: 75_000 }, async () => {
+    const port = await closedPort();
+    const outcome = await timed(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', `http://127.0.0.1:${port}/v1`, '--no-progress']);
+    expectShortFailure(outcome, 3);
+    expect(outcome.seconds).toBeLessThan(65);
+    expect(outcome.stderr).toMatch(/Gave up after 60 s with no answer/);
+  });
+
+  it('fails the same way in a run directory, and says how to resume, in at most three lines', async () => {
+    const port = await closedPort();
+    const dir = join(mkdtempSync(join(tmpdir(), 'maker-contact-')), 'run');
+    const outcome = await timed(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', `http://127.0.0.1:${port}/v1`, '--give-up-after-s', '1', '--run-dir', dir]);
+    expectShortFailure(outcome, 3);
+    expect(outcome.stderr).toMatch(/resume with: maker resume /);
+  });
+});
