@@ -2,11 +2,12 @@
  * What a new user meets in the first hour: a wrong URL, a dead endpoint, a web page where the API should be.
  * Each ends within a bounded time in a few lines on stderr, without a stack trace.
  */
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliOutcome } from './testing.ts';
 
 /** A port on 127.0.0.1 with nothing listening: bound, then closed. */
@@ -56,5 +57,29 @@ describe('an endpoint that is not there', () => {
     const outcome = await timed(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', `http://127.0.0.1:${port}/v1`, '--give-up-after-s', '1', '--run-dir', dir]);
     expectShortFailure(outcome, 3);
     expect(outcome.stderr).toMatch(/resume with: maker resume /);
+  });
+});
+
+describe('a web page where the API should be', () => {
+  let server: Server;
+  let url = '';
+  let status = 501;
+  beforeAll(async () => {
+    server = createHttpServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end(`<!DOCTYPE html><html><head><title>Not Implemented</title></head><body>${'<p>filler</p>'.repeat(300)}</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([501, 200])('stops at once on a %i page with one line naming the page, not pasting it', async (code) => {
+    status = code;
+    const outcome = await timed(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', url, '--no-progress']);
+    expectShortFailure(outcome, 1);
+    expect(outcome.seconds).toBeLessThan(5);
+    expect(outcome.stderr).toMatch(new RegExp(`HTTP ${code}: .*"Not Implemented"`));
+    expect(outcome.stderr).not.toContain('filler');
   });
 });

@@ -86,11 +86,20 @@ describe('what a wrong URL or a dead endpoint looks like', () => {
         (e: unknown) => e as Error,
       );
 
-  it('never retries a 501', async () => {
+  it('refuses a 200 whose body is an HTML page, saying so, instead of retrying it as empty choices', async () => {
+    status = 200;
+    const error = await ask(htmlURL);
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error.message).toMatch(/HTTP 200: the answer is a text\/html page \("501 Not Implemented"\), not a chat completion/);
+  });
+
+  it('never retries a 501, and names the page by its title instead of pasting it', async () => {
     status = 501;
     const error = await ask(htmlURL);
     expect(error).toBeInstanceOf(ModelCallError);
-    expect(error.message).toMatch(/HTTP 501: /);
+    expect(error.message).toMatch(/HTTP 501: .*"501 Not Implemented"/);
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).not.toContain('filler');
   });
 
   it('names the cause of a failed connection, not just "fetch failed"', async () => {

@@ -94,6 +94,10 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       } catch (error) {
         throw callError(error, endpoint, apiKey, request.signal);
       }
+      // A body that is not JSON (a web page at the wrong URL, a proxy's login page) comes back as text.
+      if (typeof completion !== 'object' || completion === null) {
+        throw new ModelCallError(endpoint, 200, `the answer is ${describeBody(String(completion))}, not a chat completion; is the base URL the API's (usually ending in /v1)?`);
+      }
       const choice = completion.choices?.[0];
       if (choice === undefined) {
         const usage = { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 };
@@ -131,7 +135,8 @@ function callError(error: unknown, endpoint: string, apiKey: string, signal: Abo
   if (error instanceof OpenAI.APIError) {
     const { status } = error;
     // The SDK prefixes its message with the status, which the error names anyway.
-    const text = message(error.message.replace(/^\d{3}\s+/, ''));
+    const body = error.message.replace(/^\d{3}\s+/, '');
+    const text = message(looksLikeHtml(body) ? describeBody(body) : body);
     if (status !== undefined && isRetryableStatus(status)) {
       const retryAfterMs = retryAfterFromHeaders(error.headers, Date.now());
       return new TransientModelError(endpoint, STATUS_FAULTS[status] ?? 'server-error', text, { status, retryAfterMs, cause: error });
@@ -157,6 +162,23 @@ function rootCause(error: Error): string {
   const text = inner instanceof Error ? inner.message : error.message;
   // fetch refuses a few well-known ports outright (9, 25, 6000, ...), with just these two words.
   return text === 'bad port' ? 'fetch refuses to connect to this port (a reserved one); use another' : text;
+}
+
+/** Longest error detail quoted from a server's body, in characters. */
+const MAX_DETAIL = 200;
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*<(!doctype html|html|head|body)\b/i.test(text);
+}
+
+/** A body in a few words: an HTML page by its title, anything else cut to {@link MAX_DETAIL} characters. */
+function describeBody(text: string): string {
+  if (looksLikeHtml(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+    return title === undefined || title === '' ? 'a text/html page' : `a text/html page ("${title.slice(0, MAX_DETAIL)}")`;
+  }
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat === '' ? 'an empty body' : `"${flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL)}...` : flat}"`;
 }
 
 /** Removes the key itself, and anything that looks like a bearer token or API key, from a message. */
