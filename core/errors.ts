@@ -136,10 +136,11 @@ export class RetriesExhaustedError extends MakerError {
 
   constructor(errors: readonly TransientModelError[], details: { silentForMs?: number; failedAttempts?: number } = {}) {
     const lastError = errors.at(-1)!;
+    const attempts = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
     const what =
       details.silentForMs === undefined
-        ? `Gave up after ${errors.length} attempts`
-        : `Gave up after ${Math.round(details.silentForMs / 1000)} s with no answer (${details.failedAttempts ?? errors.length} failed attempts)`;
+        ? `Gave up after ${attempts(errors.length)}`
+        : `Gave up after ${Math.round(details.silentForMs / 1000)} s with no answer (${details.failedAttempts ?? errors.length} failed ${(details.failedAttempts ?? errors.length) === 1 ? 'attempt' : 'attempts'})`;
     super('E_RETRIES_EXHAUSTED', `${what}; last: ${lastError.message}`, { cause: lastError });
     this.errors = errors;
     this.lastError = lastError;

@@ -87,6 +87,12 @@ describe('the dispatcher', () => {
     expect(clock.now()).toBe(1200);
   });
 
+  it('says "1 attempt", not "1 attempts"', async () => {
+    const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
+    const { clock, dispatcher } = setup({ model, retry: { retries: 0 } });
+    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).rejects.toThrow(/^Gave up after 1 attempt; last:/);
+  });
+
   it.each([400, 401, 403, 404, 422])('never retries a %i, and refuses every later call without calling the model', async (status) => {
     const model = createScriptedModel({ script: [new ModelCallError('api.example/v1', status, 'no'), 'never sent'] });
     const { clock, dispatcher } = setup({ model });
