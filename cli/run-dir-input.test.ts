@@ -66,3 +66,21 @@ describe('maker run --run-dir with a path that cannot be a run directory', () =>
     expect(existsSync(join(root, 'x', 'y', 'z', 'config.json'))).toBe(true);
   });
 });
+
+describe('maker run --run-dir refused before its first step', () => {
+  it('leaves no directory behind after a bad model spec, so the corrected command then runs', async () => {
+    const dir = join(root, 'runs', 'h3');
+    await expectRefused([...RUN, '--model', 'sim:nope', '--run-dir', dir], /Unknown model profile `nope`/);
+    expect(existsSync(join(root, 'runs'))).toBe(false);
+    expect((await runCli([...RUN, '--run-dir', dir])).code).toBe(0);
+  });
+
+  it('leaves an existing empty directory empty after a bad endpoints file', async () => {
+    const dir = join(root, 'run');
+    mkdirSync(dir);
+    const endpoints = join(root, 'endpoints.json');
+    writeFileSync(endpoints, '{"endpoints": [{"model": "openai:x", "baseURL": "http://127.0.0.1:1/v1", "colour": "red"}]}');
+    await expectRefused([...RUN, '--endpoints', endpoints, '--run-dir', dir], /Unknown field `colour` in endpoint 1/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -12,7 +12,8 @@
  * and counted once; budget spend (`snapshot.spent`, carried into each session's dispatcher) counts every call
  * made, so a budget caps what the whole run really spends.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
@@ -21,7 +22,7 @@ import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts
 import { addRecord, encodeStep } from './journal-record.ts';
 import type { LanguageModel } from '../core/model.ts';
 import { diffRunConfig, type RunConfig } from './run-config.ts';
-import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
+import { lockRunDir, prepareRunDir, readRunConfig, removeDirectories, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
 import { emptyTotals, NO_DISPATCH_EVENTS, runTask, type RunOptions, type RunResult, type RunTotals } from '../run/run-task.ts';
 import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
 import type { StepTask } from '../core/task.ts';
@@ -140,7 +141,24 @@ function describeRun(paths: RunPaths): string {
   }
 }
 
-/** A new run: prepares the directory, records the configuration and runs the task from its initial state. */
+/** The session's dispatcher, built before anything is written so a bad model or endpoint refuses a run cleanly. */
+function buildDispatcher(options: DurableRunOptions<unknown, unknown>, alreadySpent: Spend): Dispatcher {
+  return options.dispatcher?.(alreadySpent) ?? createDispatcher({ model: options.model!, concurrency: options.config.concurrency, alreadySpent });
+}
+
+/** Removes what a start wrote before it failed: the run's files, then the directories it created. */
+function undoStart(paths: RunPaths, created: readonly string[]): void {
+  for (const path of [paths.config, paths.journal, paths.snapshot]) {
+    for (const file of [path, join(dirname(path), `.${basename(path)}.tmp`)]) rmSync(file, { force: true });
+  }
+  removeDirectories(created);
+}
+
+/**
+ * A new run: prepares the directory, records the configuration and runs the task from its initial state. A
+ * start refused before its first step (a bad model spec or endpoints file, a directory that cannot be written)
+ * leaves the directory as it found it.
+ */
 export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V>): Promise<DurableRunResult<S>> {
   const resolved = resolveDurableOptions(options);
   const { task, dir } = options;
@@ -151,14 +169,28 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
   }
   // A live run's lock refuses even --force; a dead one's is cleared with the rest.
   if (existsSync(paths.lock)) lockRunDir(dir)();
-  prepareRunDir(dir, options.force ?? false, describeRun);
-  const release = lockRunDir(dir);
+  const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, NOTHING_SPENT);
+  const created = prepareRunDir(dir, options.force ?? false, describeRun);
+  let release: () => void;
+  let writer: JournalWriter;
+  const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
+  try {
+    release = lockRunDir(dir);
+  } catch (error) {
+    removeDirectories(created);
+    throw error;
+  }
   try {
     writeRunConfig(dir, options.config);
-    const writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
+    writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
     writeSnapshot(paths.snapshot, start);
-    return await session(options, resolved, writer, start, { replayed: 0, tornBytes: 0 });
+  } catch (error) {
+    release();
+    undoStart(paths, created);
+    throw error;
+  }
+  try {
+    return await session(options, resolved, writer, dispatcher, start, { replayed: 0, tornBytes: 0 });
   } finally {
     release();
   }
@@ -222,8 +254,9 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
         session: { ran: false, startStep: step, replayed, tornBytes, wallMs: 0 },
       };
     }
+    const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, spent);
     const writer = openJournalWriter({ path: paths.journal, validBytes: scan.validBytes, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    return await session(options, resolved, writer, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes });
+    return await session(options, resolved, writer, dispatcher, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes });
   } finally {
     release();
   }
@@ -234,14 +267,13 @@ async function session<S, V>(
   options: DurableRunOptions<S, V>,
   resolved: ResolvedDurableOptions,
   writer: JournalWriter,
+  dispatcher: Dispatcher,
   start: Snapshot<S>,
   recovered: { readonly replayed: number; readonly tornBytes: number },
 ): Promise<DurableRunResult<S>> {
   const { task, config, dir } = options;
   const paths = runPaths(dir);
   const began = performance.now();
-  const alreadySpent: Spend = { ...NOTHING_SPENT, ...start.spent };
-  const dispatcher = options.dispatcher?.(alreadySpent) ?? createDispatcher({ model: options.model!, concurrency: config.concurrency, alreadySpent });
   let step = start.step;
   let state = start.state;
   let totals = start.totals;
