@@ -19,6 +19,7 @@ import { taskFingerprint, type RunConfig } from '../durable/run-config.ts';
 import type { StepTask } from '../core/task.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
+import { parseBaseURL } from '../models/openai-model.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { createProgress } from './progress.ts';
@@ -45,6 +46,8 @@ export const API_KEY_ENV = 'OPENAI_API_KEY';
 
 /** The configuration a new run records, from its task and the common run flags. */
 export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string, unknown>>, options: CommonRunOptions): RunConfig {
+  const base = options.baseURL === undefined ? undefined : parseBaseURL(options.baseURL, '--base-url');
+  const queryNames = Object.keys(base?.query ?? {});
   return {
     task: task.name,
     taskOptions,
@@ -57,7 +60,8 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
     contextBudget: options.contextBudget,
     maxSamplesPerStep: options.maxSamplesPerStep,
     concurrency: options.concurrency,
-    baseURL: options.baseURL ?? null,
+    baseURL: base?.url ?? null,
+    ...(queryNames.length === 0 ? {} : { baseURLQuery: queryNames }),
     apiKeyEnv: options.model.startsWith('openai:') || options.dispatch.ensemble?.some(({ spec }) => spec.startsWith('openai:')) === true ? API_KEY_ENV : null,
     endpointsFile: options.dispatch.endpointsFile ?? null,
   };
@@ -212,7 +216,8 @@ export async function runInDirectory(
     dir: String(raw['runDir']),
     force: raw['force'] === true,
     task,
-    dispatcher: dispatcherFor(config, task, options.apiKey, options.dispatch),
+    // The stored configuration leaves out the base URL's query string; the calls need it.
+    dispatcher: dispatcherFor({ ...config, baseURL: options.baseURL ?? null }, task, options.apiKey, options.dispatch),
     config,
     json: options.json,
     progress: options.progress,

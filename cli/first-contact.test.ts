@@ -4,10 +4,14 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunConfig } from '../durable/run-dir.ts';
+import { createSimModel } from '../models/sim-model.ts';
+import { hanoiSim } from '../tasks/hanoi/index.ts';
+import { startChatServer } from '../testing/chat-server.ts';
 import { runCli, type CliOutcome } from './testing.ts';
 
 /** A port on 127.0.0.1 with nothing listening: bound, then closed. */
@@ -81,5 +85,62 @@ describe('a web page where the API should be', () => {
     expect(outcome.seconds).toBeLessThan(5);
     expect(outcome.stderr).toMatch(new RegExp(`HTTP ${code}: .*"Not Implemented"`));
     expect(outcome.stderr).not.toContain('filler');
+  });
+});
+
+describe('base URLs', () => {
+  async function expectRefused(args: readonly string[], message: RegExp): Promise<void> {
+    const { code, stdout, stderr } = await runCli(args);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+  }
+
+  it('refuses --base-url that is not a URL', async () => {
+    await expectRefused(['run', 'hanoi', '--disks', '3', '--model', 'openai:x', '--base-url', 'notaurl'], /Expected --base-url to be an http or https URL such as http:\/\/127\.0\.0\.1:8000\/v1, got `notaurl`/);
+  });
+
+  it('refuses a baseURL that is not a URL in an endpoints file, naming the entry', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'maker-contact-')), 'endpoints.json');
+    writeFileSync(file, JSON.stringify({ endpoints: [{ model: 'openai:x', baseURL: 'localhost:8000' }] }));
+    await expectRefused(['run', 'hanoi', '--disks', '3', '--endpoints', file], /Expected `baseURL` of endpoint 1 to be an http or https URL .*, got `localhost:8000`/);
+  });
+
+  it('refuses --base-url with a simulated model, which would ignore it', async () => {
+    await expectRefused(['run', 'hanoi', '--disks', '3', '--base-url', 'http://127.0.0.1:8000/v1'], /--base-url applies to openai: models only; --model is `sim:gpt-4.1-mini`/);
+  });
+
+  it('sends a key given in the query string with every request, and stores or prints it nowhere', async () => {
+    const secret = 'sk-in-the-query-0123456789';
+    const seen: string[] = [];
+    const server = await startChatServer({
+      model: createSimModel({ behaviour: hanoiSim, seed: 1 }),
+      intercept: (req) => {
+        seen.push(req.url ?? '');
+        return false;
+      },
+    });
+    const root = mkdtempSync(join(tmpdir(), 'maker-contact-'));
+    const dir = join(root, 'run');
+    const flags = ['--model', 'openai:gpt-4.1-mini', '--api-key', 'local', '--no-progress'];
+    try {
+      const url = `${server.url}?key=${secret}`;
+      const stopped = await runCli(['run', 'hanoi', '--disks', '3', ...flags, '--base-url', url, '--run-dir', dir, '--budget-calls', '6', '--json']);
+      expect(stopped.code).toBe(1);
+      expect(seen.length).toBeGreaterThan(0);
+      for (const path of seen) expect(path).toBe(`/v1/chat/completions?key=${secret}`);
+      expect(readRunConfig(dir)).toMatchObject({ baseURL: server.url, baseURLQuery: ['key'] });
+      const refused = await runCli(['resume', dir, '--no-progress']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/base URL had a query string \(key\), which is not stored as it may hold a key: give --base-url again/);
+      const resumed = await runCli(['resume', dir, '--no-progress', '--api-key', 'local', '--base-url', url]);
+      expect(resumed.code).toBe(0);
+      const report = await runCli(['report', dir, '--json']);
+      for (const output of [stopped, refused, resumed, report]) expect(output.stdout + output.stderr).not.toContain(secret);
+      for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name), 'utf8')).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -5,6 +5,8 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { addDispatchOptions, resolveDispatchFlags, type DispatchFlags } from './dispatch-options.ts';
+import { InputError } from '../core/errors.ts';
+import { parseBaseURL } from '../models/openai-model.ts';
 import { integerFlag } from './flags.ts';
 
 /** The common options, parsed and validated. */
@@ -44,9 +46,13 @@ export function addCommonRunOptions(command: Command): Command {
 /** Parses and validates the common options (bad values are `InputError`s quoting them). */
 export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRunOptions {
   const k = integerFlag('k', String(raw['k']), 1, 1000);
+  const model = String(raw['model']);
+  const dispatch = resolveDispatchFlags(raw);
+  const baseURL = raw['baseUrl'] === undefined ? undefined : String(raw['baseUrl']);
+  if (baseURL !== undefined) checkBaseURLFlag(baseURL, model, dispatch);
   return {
-    model: String(raw['model']),
-    baseURL: raw['baseUrl'] === undefined ? undefined : String(raw['baseUrl']),
+    model,
+    baseURL,
     apiKey: raw['apiKey'] === undefined ? undefined : String(raw['apiKey']),
     seed: integerFlag('seed', String(raw['seed']), 0),
     k,
@@ -56,8 +62,18 @@ export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRun
     maxSamplesPerStep: integerFlag('max-samples', String(raw['maxSamples']), 1),
     json: raw['json'] === true,
     progress: raw['progress'] !== false,
-    dispatch: resolveDispatchFlags(raw),
+    dispatch,
   };
+}
+
+/** `--base-url` must be a URL, and must have an `openai:` model to go to (else it would be silently ignored). */
+export function checkBaseURLFlag(baseURL: string, model: string, dispatch: DispatchFlags): void {
+  parseBaseURL(baseURL, '--base-url');
+  if (dispatch.endpointsFile !== undefined) throw new InputError('Expected --base-url or --endpoints, got both; set each endpoint\'s `baseURL` in the endpoints file');
+  const specs = dispatch.ensemble?.map((member) => member.spec) ?? [model];
+  if (!specs.some((spec) => spec.startsWith('openai:'))) {
+    throw new InputError(`--base-url applies to openai: models only; --model is \`${specs.join(',')}\`, which runs in process (use --model openai:NAME)`);
+  }
 }
 
 /** The `run` command, created on first use, that every task command hangs under. */

@@ -22,7 +22,7 @@ import { InputError } from '../core/errors.ts';
 import type { EndpointOptions } from './endpoint-pool.ts';
 import type { ModelContext } from '../models/model-spec.ts';
 import { createModel } from '../models/model-spec.ts';
-import { endpointName } from '../models/openai-model.ts';
+import { endpointName, parseBaseURL } from '../models/openai-model.ts';
 
 /** The parsed file. */
 export interface EndpointsConfig {
@@ -103,6 +103,7 @@ function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string
   const spec = string('model');
   if (spec === undefined) throw new InputError(`Expected ${where} to name its \`model\` (\`openai:NAME\` or \`sim:PROFILE\`)`);
   const baseURL = string('baseURL');
+  if (baseURL !== undefined) parseBaseURL(baseURL, `\`baseURL\` of ${where}`);
   const apiKeyEnv = string('apiKeyEnv') ?? 'OPENAI_API_KEY';
   const pricing = fields['pricing'];
   if (

@@ -28,8 +28,13 @@ export interface RunConfig {
   readonly maxSamplesPerStep: number;
   /** Calls in flight at once: does not change what is decided, so a resume may change it. */
   readonly concurrency: number;
-  /** Endpoint of `openai:` models; may change on resume. */
+  /** Endpoint of `openai:` models, without its query string (which may hold a key); may change on resume. */
   readonly baseURL: string | null;
+  /**
+   * Names of the query parameters `baseURL` had, which are not stored (they may hold a key): a resume needs the
+   * base URL again. Absent when it had none.
+   */
+  readonly baseURLQuery?: readonly string[];
   /** Name of the environment variable holding the API key (never the key itself). */
   readonly apiKeyEnv: string | null;
   /**
