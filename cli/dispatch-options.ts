@@ -9,7 +9,9 @@ import { createDispatcher, DEFAULT_GIVE_UP_AFTER_MS, type Dispatcher } from '../
 import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from '../dispatch/endpoint-config.ts';
 import type { EndpointOptions } from '../dispatch/endpoint-pool.ts';
 import { InputError } from '../core/errors.ts';
+import type { Pricing } from '../core/model.ts';
 import { createModel } from '../models/model-spec.ts';
+import { findProfile } from '../models/profiles.ts';
 import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import { stallNotice } from './stall-notice.ts';
@@ -37,6 +39,14 @@ export interface DispatchFlags {
   readonly omitTemperature: boolean;
   readonly useMaxCompletionTokens: boolean;
   readonly budget: BudgetLimits;
+  /** Prices of `--model` / `--ensemble` models, US dollars per million tokens; each side absent when not given. */
+  readonly pricing: PriceFlags;
+}
+
+/** `--input-price` and `--output-price`. */
+export interface PriceFlags {
+  readonly inputUsdPerMillion?: number;
+  readonly outputUsdPerMillion?: number;
 }
 
 /** Adds the dispatch flags to a `run` subcommand. */
@@ -52,7 +62,9 @@ export function addDispatchOptions(command: Command): Command {
     .option('--rate-limit <limits>', 'per-endpoint limits, e.g. 500rpm or 500rpm,200000tpm')
     .option('--omit-temperature', 'leave temperature out of requests (models that reject it)')
     .option('--max-completion-tokens', 'send max_completion_tokens instead of max_tokens (newer OpenAI models)')
-    .option('--budget-usd <dollars>', 'stop cleanly before spending more than this')
+    .option('--input-price <usd>', "US dollars per million input tokens, for openai: models (default: the paper profile's of that name)")
+    .option('--output-price <usd>', "US dollars per million output tokens, for openai: models (default: the paper profile's of that name)")
+    .option('--budget-usd <dollars>', 'stop cleanly before spending more than this (needs a price for every model)')
     .option('--budget-calls <n>', 'stop cleanly before making more calls than this (retries count)')
     .option('--budget-tokens <n>', 'stop cleanly before using more tokens than this (prompt + completion)')
     .option('--budget-seconds <s>', 'stop cleanly once the run has taken this long');
@@ -116,7 +128,27 @@ export function resolveDispatchFlags(raw: Record<string, unknown>): DispatchFlag
     omitTemperature: raw['omitTemperature'] === true,
     useMaxCompletionTokens: raw['maxCompletionTokens'] === true,
     budget,
+    pricing: {
+      ...optional('inputPrice', (v) => ({ inputUsdPerMillion: numberFlag('input-price', v, 0, Number.MAX_VALUE) })),
+      ...optional('outputPrice', (v) => ({ outputUsdPerMillion: numberFlag('output-price', v, 0, Number.MAX_VALUE) })),
+    },
   };
+}
+
+/**
+ * The prices of a `--model` or `--ensemble` spec: the flags', else the profile's of that name; undefined when
+ * neither gives one (an `openai:` model the paper did not measure). Half a price for such a model is refused.
+ */
+export function pricingFor(spec: string, flags: PriceFlags): Pricing | undefined {
+  if (!spec.startsWith('openai:')) return undefined;
+  const profile = findProfile(spec.slice('openai:'.length));
+  const input = flags.inputUsdPerMillion ?? profile?.inputUsdPerMillion;
+  const output = flags.outputUsdPerMillion ?? profile?.outputUsdPerMillion;
+  if (input !== undefined && output !== undefined) return { inputUsdPerMillion: input, outputUsdPerMillion: output };
+  if (input !== undefined || output !== undefined) {
+    throw new InputError(`Expected --${input === undefined ? 'input' : 'output'}-price too: ${spec} has no known price`);
+  }
+  return undefined;
 }
 
 /** What building the dispatcher needs beyond the flags. */
@@ -164,9 +196,18 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
       ...(endpoint.tokensPerMinute === undefined && tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
     };
   };
+  const priced = (spec: string) => {
+    const pricing = pricingFor(spec, dispatch.pricing);
+    if (pricing === undefined && spec.startsWith('openai:')) unpriced.push(spec);
+    return pricing === undefined ? modelContext : { ...modelContext, openai: { ...modelContext.openai, pricing } };
+  };
+  const unpriced: string[] = [];
   let endpoints: EndpointOptions[];
   let ensemble = false;
   if (dispatch.endpointsFile !== undefined) {
+    if (dispatch.pricing.inputUsdPerMillion !== undefined || dispatch.pricing.outputUsdPerMillion !== undefined) {
+      throw new InputError('Expected --input-price and --output-price without --endpoints; give each endpoint its `pricing` in the file');
+    }
     let text: string;
     try {
       text = readFileSync(dispatch.endpointsFile, 'utf8');
@@ -176,11 +217,19 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
     const config = parseEndpointsConfig(text, setup.env ?? process.env, modelContext);
     ensemble = config.ensemble;
     endpoints = config.endpoints.map((endpoint) => withDefaults(endpoint, endpoint.model.id));
-  } else if (dispatch.ensemble !== undefined) {
-    ensemble = true;
-    endpoints = dispatch.ensemble.map(({ spec, weight }) => withDefaults({ model: createModel(spec, modelContext), name: spec, group: spec, weight }, spec));
+    if (dispatch.budget.dollars !== undefined && config.unpriced.length > 0) {
+      throw new InputError(`--budget-usd needs a price for ${config.unpriced.join(', ')}, which has none known: give it \`pricing\` in the endpoints file`);
+    }
   } else {
-    endpoints = [withDefaults({ model: createModel(setup.model, modelContext) }, setup.model)];
+    if (dispatch.ensemble !== undefined) {
+      ensemble = true;
+      endpoints = dispatch.ensemble.map(({ spec, weight }) => withDefaults({ model: createModel(spec, priced(spec)), name: spec, group: spec, weight }, spec));
+    } else {
+      endpoints = [withDefaults({ model: createModel(setup.model, priced(setup.model)) }, setup.model)];
+    }
+    if (dispatch.budget.dollars !== undefined && unpriced.length > 0) {
+      throw new InputError(`--budget-usd needs a price for ${unpriced.join(', ')}, which has none known: give --input-price and --output-price (US dollars per million tokens)`);
+    }
   }
   let dispatcher: Dispatcher | undefined;
   const notice = setup.notice;

@@ -62,6 +62,7 @@ export function runConfigFor(task: AnyTask, taskOptions: Readonly<Record<string,
     concurrency: options.concurrency,
     baseURL: base?.url ?? null,
     ...(queryNames.length === 0 ? {} : { baseURLQuery: queryNames }),
+    ...(Object.keys(options.dispatch.pricing).length === 0 ? {} : { pricing: options.dispatch.pricing }),
     apiKeyEnv: options.model.startsWith('openai:') || options.dispatch.ensemble?.some(({ spec }) => spec.startsWith('openai:')) === true ? API_KEY_ENV : null,
     endpointsFile: options.dispatch.endpointsFile ?? null,
   };
@@ -87,6 +88,8 @@ export function dispatcherFor(
       concurrency: config.concurrency,
       dispatch: {
         ...dispatch,
+        // Prices given now win over those recorded at the start.
+        pricing: { ...config.pricing, ...dispatch.pricing },
         ensemble: config.ensemble ?? undefined,
         endpointsFile: config.endpointsFile ?? undefined,
       },

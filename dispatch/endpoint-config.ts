@@ -23,11 +23,17 @@ import type { EndpointOptions } from './endpoint-pool.ts';
 import type { ModelContext } from '../models/model-spec.ts';
 import { createModel } from '../models/model-spec.ts';
 import { endpointName, parseBaseURL } from '../models/openai-model.ts';
+import { findProfile } from '../models/profiles.ts';
 
 /** The parsed file. */
 export interface EndpointsConfig {
   readonly ensemble: boolean;
   readonly endpoints: readonly EndpointOptions[];
+  /**
+   * Names of the endpoints with no known price: an `openai:` model without `pricing` whose name is not a profile's.
+   * Their calls cost $0 in every total, so a dollar budget cannot be enforced on them.
+   */
+  readonly unpriced: readonly string[];
 }
 
 const ENDPOINT_FIELDS = new Set([
@@ -68,11 +74,20 @@ export function parseEndpointsConfig(text: string, env: Readonly<Record<string, 
   const root = json as { ensemble?: unknown; endpoints: unknown[] };
   if (root.ensemble !== undefined && typeof root.ensemble !== 'boolean') throw new InputError(`Expected \`ensemble\` to be true or false, got \`${JSON.stringify(root.ensemble)}\``);
   if (root.endpoints.length === 0) throw new InputError('Expected the endpoints file to list at least one endpoint, got none');
-  const endpoints = root.endpoints.map((entry, index) => endpointFrom(entry, index, env, context));
-  return { ensemble: root.ensemble ?? false, endpoints };
+  const entries = root.endpoints.map((entry, index) => endpointFrom(entry, index, env, context));
+  return {
+    ensemble: root.ensemble ?? false,
+    endpoints: entries.map(({ endpoint }) => endpoint),
+    unpriced: entries.filter(({ priced }) => !priced).map(({ endpoint }) => endpoint.name!),
+  };
 }
 
-function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string, string | undefined>>, context: ModelContext): EndpointOptions {
+function endpointFrom(
+  entry: unknown,
+  index: number,
+  env: Readonly<Record<string, string | undefined>>,
+  context: ModelContext,
+): { endpoint: EndpointOptions; priced: boolean } {
   const where = `endpoint ${index + 1}`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new InputError(`Expected ${where} to be an object, got \`${JSON.stringify(entry)}\``);
   const fields = entry as Record<string, unknown>;
@@ -143,5 +158,5 @@ function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string
     ...(number('concurrency') === undefined ? {} : { concurrency: number('concurrency')! }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   };
-  return endpoint;
+  return { endpoint, priced: !isHttp || pricing !== undefined || findProfile(spec.slice('openai:'.length)) !== undefined };
 }

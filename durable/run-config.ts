@@ -35,6 +35,11 @@ export interface RunConfig {
    * base URL again. Absent when it had none.
    */
   readonly baseURLQuery?: readonly string[];
+  /**
+   * Prices given for the run's `openai:` models (`--input-price`, `--output-price`), US dollars per million
+   * tokens; may change on resume. Absent when none were given (profiles and endpoints files price themselves).
+   */
+  readonly pricing?: { readonly inputUsdPerMillion?: number; readonly outputUsdPerMillion?: number };
   /** Name of the environment variable holding the API key (never the key itself). */
   readonly apiKeyEnv: string | null;
   /**
