@@ -224,7 +224,7 @@ export async function runInDirectory(
     config,
     json: options.json,
     progress: options.progress,
-    extra: { ...taskOptions },
+    extra: { ...taskOptions, maxOutputTokens: options.maxOutputTokens },
     ...(run === undefined ? {} : { run }),
   });
 }

@@ -47,7 +47,7 @@ export function registerReport(program: Command, context: CommandContext): void 
       const result = asRunResult(report);
       if (raw['json'] === true) {
         const json = {
-          ...summaryJson(result, { ...report.config.taskOptions, runDir: dir }),
+          ...summaryJson(result, { ...report.config.taskOptions, maxOutputTokens: report.config.maxOutputTokens, runDir: dir }),
           status: report.status.kind,
           snapshotStep: report.snapshotStep,
           latencyMs: Math.round(report.latencyMs),

@@ -72,7 +72,7 @@ export function registerResume(program: Command, context: CommandContext): void 
       config,
       json: raw['json'] === true,
       progress: raw['progress'] !== false,
-      extra: { ...stored.taskOptions },
+      extra: { ...stored.taskOptions, maxOutputTokens: stored.maxOutputTokens },
     });
   });
 }

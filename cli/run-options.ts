@@ -7,6 +7,7 @@ import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { addDispatchOptions, resolveDispatchFlags, type DispatchFlags } from './dispatch-options.ts';
 import { InputError } from '../core/errors.ts';
 import { parseBaseURL } from '../models/openai-model.ts';
+import { defaultOutputCapFor } from '../models/profiles.ts';
 import { integerFlag } from './flags.ts';
 
 /** The common options, parsed and validated. */
@@ -35,7 +36,7 @@ export function addCommonRunOptions(command: Command): Command {
     .option('--k <k>', 'voting margin: first answer ahead by k wins', '3')
     .option('--seed <seed>', 'run seed (same seed, same run)', '0')
     .option('--concurrency <n>', 'model calls in flight at once (default: k)')
-    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged', '750')
+    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged (default: 750, more for profiles with longer answers, e.g. 1550 for gpt-oss-20b)')
     .option('--context-budget <tokens>', 'largest prompt allowed (M), in tokens', '8192')
     .option('--max-samples <n>', 'samples after which one step gives up', '200')
     .option('--json', 'print one JSON object instead of the summary')
@@ -57,7 +58,10 @@ export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRun
     seed: integerFlag('seed', String(raw['seed']), 0),
     k,
     concurrency: raw['concurrency'] === undefined ? k : integerFlag('concurrency', String(raw['concurrency']), 1, 10_000),
-    maxOutputTokens: integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1),
+    maxOutputTokens:
+      raw['maxOutputTokens'] === undefined
+        ? defaultOutputCapFor(dispatch.ensemble?.map((member) => member.spec) ?? [model])
+        : integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1),
     contextBudget: integerFlag('context-budget', String(raw['contextBudget']), 1),
     maxSamplesPerStep: integerFlag('max-samples', String(raw['maxSamples']), 1),
     json: raw['json'] === true,

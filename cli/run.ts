@@ -41,7 +41,7 @@ export function registerRun(program: Command, context: CommandContext): void {
         onStep: (event) => progress.update(event.totals),
       });
       progress.stop();
-      context.stdout.write(options.json ? `${JSON.stringify(summaryJson(result, { disks }))}\n` : summaryText(result));
+      context.stdout.write(options.json ? `${JSON.stringify(summaryJson(result, { disks, maxOutputTokens: options.maxOutputTokens }))}\n` : summaryText(result));
       context.exitCode = result.solved ? 0 : 1;
     } finally {
       progress.stop();
