@@ -22,6 +22,7 @@ import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import { parseBaseURL } from '../models/openai-model.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
+import { onInterrupt, signalExitCode } from './interrupt.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';
@@ -134,18 +135,11 @@ export interface DurableSession {
  * undefined after such an error.
  */
 export async function runDurableSession(context: CommandContext, session: DurableSession): Promise<DurableRunResult<unknown> | undefined> {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
-    received = signal;
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const total = session.task.totalSteps;
   const progress = createProgress(context.stderr, total, session.progress);
-  const signals = session.run?.signal === undefined ? controller.signal : AbortSignal.any([session.run.signal, controller.signal]);
+  // A second signal exits at once; the progress display is stopped first, so the terminal gets its cursor back.
+  const interrupt = onInterrupt(() => progress.stop());
+  const signals = session.run?.signal === undefined ? interrupt.signal : AbortSignal.any([session.run.signal, interrupt.signal]);
   const options = {
     dir: session.dir,
     task: session.task,
@@ -173,9 +167,9 @@ export async function runDurableSession(context: CommandContext, session: Durabl
     return undefined;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
+  const received = interrupt.received();
   if (session.mode === 'resume' && !result.session.ran) {
     context.stderr.write(`maker: nothing to resume: the run in ${session.dir} finished at step ${result.totals.steps}\n`);
   } else if (session.mode === 'resume') {
@@ -191,7 +185,7 @@ export async function runDurableSession(context: CommandContext, session: Durabl
     const reason = result.stopReason === 'interrupted' && received !== undefined ? `interrupted by ${received}` : (result.stopReason ?? result.status.kind);
     const of = total === undefined ? '' : ` of ${total}`;
     context.stderr.write(`maker: stopped at step ${result.totals.steps}${of} (${reason}); resume with: ${resumeCommand(session.dir)}\n`);
-    context.exitCode = received === 'SIGINT' ? 130 : received === 'SIGTERM' ? 143 : 1;
+    context.exitCode = signalExitCode(received) ?? 1;
   }
   return result;
 }

@@ -6,6 +6,7 @@ import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
+import { onInterrupt, signalExitCode } from './interrupt.ts';
 import { createProgress, type ProgressReporter } from './progress.ts';
 import { addCommonRunOptions, resolveCommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';
@@ -27,7 +28,10 @@ export function registerRun(program: Command, context: CommandContext): void {
     let progress: ProgressReporter | undefined;
     const notice = (line: string) => (progress === undefined ? context.stderr.write(line) : progress.note(line));
     const dispatcher = buildDispatcher({ ...options, behaviour: hanoiSim, notice });
-    progress = createProgress(context.stderr, task.totalSteps, options.progress);
+    const shown = createProgress(context.stderr, task.totalSteps, options.progress);
+    progress = shown;
+    // Ctrl-C stops the run cleanly with its summary; a second one exits at once, cursor restored.
+    const interrupt = onInterrupt(() => shown.stop());
     try {
       const result = await runTask({
         task,
@@ -38,13 +42,21 @@ export function registerRun(program: Command, context: CommandContext): void {
         maxOutputTokens: options.maxOutputTokens,
         contextBudget: options.contextBudget,
         maxSamplesPerStep: options.maxSamplesPerStep,
-        onStep: (event) => progress.update(event.totals),
+        signal: interrupt.signal,
+        onStep: (event) => shown.update(event.totals),
       });
-      progress.stop();
+      shown.stop();
       context.stdout.write(options.json ? `${JSON.stringify(summaryJson(result, { disks, maxOutputTokens: options.maxOutputTokens }))}\n` : summaryText(result));
-      context.exitCode = result.solved ? 0 : 1;
+      const signal = interrupt.received();
+      if (result.stopReason === 'interrupted' && signal !== undefined) {
+        context.stderr.write(`maker: interrupted by ${signal} at step ${result.totals.steps} of ${task.totalSteps}; a run without --run-dir cannot be resumed\n`);
+        context.exitCode = signalExitCode(signal)!;
+      } else {
+        context.exitCode = result.solved ? 0 : 1;
+      }
     } finally {
-      progress.stop();
+      shown.stop();
+      interrupt.dispose();
     }
   });
 }
