@@ -81,6 +81,8 @@ export function createProgress(stream: NodeJS.WritableStream, total: number | un
         },
         hideCursor: true,
         clearOnComplete: true,
+        // Redraw on every tick even when the line is unchanged: a note may have cleared it.
+        forceRedraw: true,
         etaBuffer: 1000,
         fps: 5,
       },
