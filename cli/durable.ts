@@ -22,6 +22,7 @@ import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import { parseBaseURL } from '../models/openai-model.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
+import { isSystemError } from './system-error.ts';
 import { onInterrupt, signalExitCode } from './interrupt.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
@@ -158,10 +159,17 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   try {
     result = session.mode === 'start' ? await startDurableRun({ ...options, force: session.force ?? false }) : await resumeDurableRun(options);
   } catch (error) {
-    // Refusals and damage stop before any step runs; an error during the run leaves a failed snapshot to resume.
-    if (!(error instanceof MakerError) || error instanceof InputError || error instanceof JournalCorruptError) throw error;
-    const step = readSnapshot(runPaths(session.dir).snapshot)?.step;
-    context.stderr.write(`maker: ${error.message}\n`);
+    // Refusals and damage stop before any step runs; an error during the run (a failing endpoint, an undecided
+    // step, a full disk) leaves a snapshot to resume from.
+    const during = (error instanceof MakerError && !(error instanceof InputError) && !(error instanceof JournalCorruptError)) || isSystemError(error);
+    if (!during) throw error;
+    let step: number | undefined;
+    try {
+      step = readSnapshot(runPaths(session.dir).snapshot)?.step;
+    } catch {
+      step = undefined;
+    }
+    context.stderr.write(`maker: ${(error as Error).message}\n`);
     context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; resume with: ${resumeCommand(session.dir)}\n`);
     context.exitCode = 1;
     return undefined;

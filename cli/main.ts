@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError, MakerError } from '../core/errors.ts';
 import { COMMANDS } from './commands.ts';
+import { isSystemError } from './system-error.ts';
 
 /** Exit code a command sets on success (0) or on a run that failed (1). */
 export interface CommandContext {
@@ -46,6 +47,12 @@ export async function main(
       return 2;
     }
     if (error instanceof MakerError) {
+      context.stderr.write(`maker: ${error.message}\n`);
+      return 1;
+    }
+    // A file-system or network failure (a full disk, a read-only directory): the system's message names the
+    // call and the path; a stack trace would add nothing a user can act on.
+    if (isSystemError(error)) {
       context.stderr.write(`maker: ${error.message}\n`);
       return 1;
     }

@@ -317,10 +317,16 @@ async function session<S, V>(
       },
     });
   } catch (error) {
+    // Best effort: when the disk is full these fail too, and the error to report is the first one.
     try {
       snapshot({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
-    } finally {
+    } catch {
+      // The latest snapshot on disk stays valid: a resume starts from it and replays the journal.
+    }
+    try {
       writer.close();
+    } catch {
+      // As above.
     }
     throw error;
   }

@@ -90,6 +90,22 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
   let writes = 0;
   let syncs = 0;
   let closed = false;
+  /**
+   * The first write or sync that failed (a full disk, an I/O error). The file's end is then unknown, so every
+   * later append, sync or close throws it: from the caller's own call, never from a timer, where it would be an
+   * uncaught exception that kills the process mid-step.
+   */
+  let failure: unknown;
+  const failed = () => {
+    if (failure !== undefined) throw failure;
+  };
+  const guarded = (action: () => void) => () => {
+    try {
+      action();
+    } catch (error) {
+      failure ??= error;
+    }
+  };
 
   const fsyncNow = () => {
     if (syncTimer !== undefined) clearTimeout(syncTimer);
@@ -106,8 +122,14 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     if (writeTimer !== undefined) clearTimeout(writeTimer);
     writeTimer = undefined;
     if (closed) return;
+    failed();
     if (pendingBytes > 0) {
-      for (let done = 0; done < pendingBytes; ) done += writeSync(fd, pending, done, pendingBytes - done);
+      try {
+        for (let done = 0; done < pendingBytes; ) done += writeSync(fd, pending, done, pendingBytes - done);
+      } catch (error) {
+        failure ??= error;
+        throw error;
+      }
       written += pendingBytes;
       pendingBytes = 0;
       writes++;
@@ -117,17 +139,24 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     const waited = lastWrite - lastSync;
     if (waited >= syncIntervalMs) fsyncNow();
     // A run that stalls (a slow model) must not leave its last records unsynced until the next write.
-    else if (unsynced) syncTimer ??= setTimeout(sync, syncIntervalMs - waited).unref();
+    else if (unsynced) syncTimer ??= setTimeout(guarded(sync), syncIntervalMs - waited).unref();
   };
 
   function sync(): void {
     flush();
-    if (!closed) fsyncNow();
+    if (closed) return;
+    try {
+      fsyncNow();
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    }
   }
 
   return {
     append(json) {
       if (closed) throw new Error('The journal is closed');
+      failed();
       const need = maxFramedBytes(json);
       if (pendingBytes + need > pending.length) {
         flush();
@@ -136,7 +165,7 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
       pendingBytes = writeFramedLine(pending, pendingBytes, json);
       const waited = now() - lastWrite;
       if (pendingBytes >= bufferBytes || waited >= writeIntervalMs) flush();
-      else writeTimer ??= setTimeout(flush, writeIntervalMs - waited).unref();
+      else writeTimer ??= setTimeout(guarded(flush), writeIntervalMs - waited).unref();
     },
     get bytes() {
       return written + pendingBytes;
@@ -150,9 +179,14 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     sync,
     close() {
       if (closed) return;
-      sync();
-      closed = true;
-      closeSync(fd);
+      try {
+        sync();
+      } finally {
+        closed = true;
+        if (writeTimer !== undefined) clearTimeout(writeTimer);
+        if (syncTimer !== undefined) clearTimeout(syncTimer);
+        closeSync(fd);
+      }
     },
   };
 }

@@ -144,13 +144,23 @@ export function writeRunConfig(dir: string, config: RunConfig, createdAt = new D
   writeFileAtomic(runPaths(dir).config, `${JSON.stringify(file, null, 2)}\n`);
 }
 
-/** Reads `config.json`; a directory without one is not a run directory (an `InputError`). */
+/**
+ * Reads `config.json`; a directory without one is not a run directory, and one that cannot be read is named
+ * with the system's reason (both `InputError`s).
+ */
 export function readRunConfig(dir: string): RunConfig & { readonly createdAt: string } {
   const path = runPaths(dir).config;
-  if (!existsSync(path)) throw new InputError(`${dir} is not a run directory: it has no ${NAMES.config} (start one with \`maker run hanoi --run-dir ${dir} ...\`)`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`Cannot read the run directory ${dir}: ${systemMessage(error)}`, { cause: error });
+    const what = existsSync(dir) ? `it has no ${NAMES.config}` : 'it does not exist';
+    throw new InputError(`${dir} is not a run directory: ${what} (start one with \`maker run hanoi --run-dir ${dir} ...\`)`);
+  }
   let file: Partial<ConfigFile>;
   try {
-    file = JSON.parse(readFileSync(path, 'utf8')) as Partial<ConfigFile>;
+    file = JSON.parse(text) as Partial<ConfigFile>;
   } catch (error) {
     throw new MakerError('E_RUN_CONFIG', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
@@ -178,13 +188,23 @@ function alive(pid: number): boolean {
  */
 export function lockRunDir(dir: string): () => void {
   const path = runPaths(dir).lock;
+  // The first write to the directory: a read-only mount or a full disk is refused here, before anything else.
+  const unwritable = (error: unknown) =>
+    new InputError(`Cannot write to the run directory ${dir}: ${systemMessage(error)}; a run needs a directory it can write (copy it somewhere writable and resume there)`, {
+      cause: error,
+    });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
       return () => rmSync(path, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw unwritable(error);
+      let holder: number;
+      try {
+        holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      } catch (readError) {
+        throw unwritable(readError);
+      }
       if (Number.isInteger(holder) && alive(holder)) {
         throw new InputError(
           `Run directory ${dir} is in use by process ${holder}; stop that run first (or, if that process is not a maker run, delete ${path})`,
@@ -192,7 +212,11 @@ export function lockRunDir(dir: string): () => void {
           'E_RUN_DIR_LOCKED',
         );
       }
-      rmSync(path, { force: true });
+      try {
+        rmSync(path, { force: true });
+      } catch (removeError) {
+        throw unwritable(removeError);
+      }
     }
   }
   throw new InputError(`Could not lock run directory ${dir}`, undefined, 'E_RUN_DIR_LOCKED');
