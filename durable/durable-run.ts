@@ -17,11 +17,11 @@ import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
-import { InputError, RunConfigMismatchError } from '../core/errors.ts';
+import { InputError, JournalCorruptError, RunConfigMismatchError } from '../core/errors.ts';
 import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts';
 import { addRecord, encodeStep } from './journal-record.ts';
 import type { LanguageModel } from '../core/model.ts';
-import { diffRunConfig, type RunConfig } from './run-config.ts';
+import { diffRunConfig, runIdOf, type RunConfig } from './run-config.ts';
 import { lockRunDir, prepareRunDir, readRunConfig, removeDirectories, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
 import { emptyTotals, NO_DISPATCH_EVENTS, runTask, type RunOptions, type RunResult, type RunTotals } from '../run/run-task.ts';
 import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
@@ -170,10 +170,11 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
   // A live run's lock refuses even --force; a dead one's is cleared with the rest.
   if (existsSync(paths.lock)) lockRunDir(dir)();
   const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, NOTHING_SPENT);
+  const runId = runIdOf(options.config);
   const created = prepareRunDir(dir, options.force ?? false, describeRun);
   let release: () => void;
   let writer: JournalWriter;
-  const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
+  const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' }, runId };
   try {
     release = lockRunDir(dir);
   } catch (error) {
@@ -181,7 +182,7 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
     throw error;
   }
   try {
-    writeRunConfig(dir, options.config);
+    writeRunConfig(dir, { ...options.config, runId });
     writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
     writeSnapshot(paths.snapshot, start);
   } catch (error) {
@@ -190,7 +191,7 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
     throw error;
   }
   try {
-    return await session(options, resolved, writer, dispatcher, start, { replayed: 0, tornBytes: 0 });
+    return await session(options, resolved, writer, dispatcher, start, { replayed: 0, tornBytes: 0 }, runId);
   } finally {
     release();
   }
@@ -205,11 +206,14 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
   const resolved = resolveDurableOptions(options);
   const { task, dir } = options;
   const paths = runPaths(dir);
-  const differences = diffRunConfig(readRunConfig(dir), options.config);
+  const stored = readRunConfig(dir);
+  const differences = diffRunConfig(stored, options.config);
   if (differences.length > 0) throw new RunConfigMismatchError(dir, differences);
+  const { runId } = stored;
   const release = lockRunDir(dir);
   try {
-    const snapshot: Snapshot<S> = readSnapshot<S>(paths.snapshot) ?? {
+    const saved = readSnapshot<S>(paths.snapshot);
+    const snapshot: Snapshot<S> = saved ?? {
       step: 0,
       journalBytes: 0,
       state: task.initialState(),
@@ -217,6 +221,14 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
       wallMs: 0,
       status: { kind: 'running' },
     };
+    if (runId !== undefined && saved !== undefined && saved.runId !== runId) {
+      throw new JournalCorruptError(
+        paths.snapshot,
+        1,
+        0,
+        `the snapshot belongs to another run (${snapshot.runId === undefined ? 'one without an id' : `run ${snapshot.runId}`}; this directory's run is ${runId}): was it copied from another run directory? Put this run's snapshot back, or delete it to replay the journal from the start`,
+      );
+    }
     let step = snapshot.step;
     let state = snapshot.state;
     const totals: RunTotals = structuredClone(snapshot.totals);
@@ -225,6 +237,7 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     const spent: Spend = { ...NOTHING_SPENT, ...snapshot.spent };
     let replayed = 0;
     const scan = scanJournal<V>(paths.journal, {
+      ...(runId === undefined ? {} : { runId }),
       from: { offset: snapshot.journalBytes, step: snapshot.step },
       onRecord: (record) => {
         addRecord(totals, record);
@@ -256,7 +269,7 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     }
     const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, spent);
     const writer = openJournalWriter({ path: paths.journal, validBytes: scan.validBytes, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    return await session(options, resolved, writer, dispatcher, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes });
+    return await session(options, resolved, writer, dispatcher, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes }, runId);
   } finally {
     release();
   }
@@ -270,6 +283,7 @@ async function session<S, V>(
   dispatcher: Dispatcher,
   start: Snapshot<S>,
   recovered: { readonly replayed: number; readonly tornBytes: number },
+  runId: string | undefined,
 ): Promise<DurableRunResult<S>> {
   const { task, config, dir } = options;
   const paths = runPaths(dir);
@@ -286,7 +300,7 @@ async function session<S, V>(
     // The journal first: a snapshot must never name records that are not yet on disk.
     writer.sync();
     const wallMs = start.wallMs + performance.now() - began;
-    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status });
+    writeSnapshot(paths.snapshot, { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status, ...(runId === undefined ? {} : { runId }) });
     lastSnapshot = step;
   };
   const onStep = options.run?.onStep;
@@ -304,7 +318,7 @@ async function session<S, V>(
       start: { step, state },
       startTotals: totals,
       onStep: (event) => {
-        writer.append(encodeStep(event));
+        writer.append(encodeStep(event, runId));
         step = event.step + 1;
         state = event.state;
         totals = event.totals;

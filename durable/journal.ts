@@ -203,6 +203,11 @@ export interface JournalScanOptions<V> {
   readonly onRecord?: (record: JournalRecord<V>) => void;
   /** Bytes read at a time. @default 1 MiB */
   readonly chunkBytes?: number;
+  /**
+   * The run's id (`config.json`'s `runId`): the first record must carry it, or the journal is another run's
+   * (copied from another run directory) and is refused. @default no check (run directories from before run ids)
+   */
+  readonly runId?: string;
 }
 
 /** What a scan found. */
@@ -323,6 +328,18 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
       if (problem !== undefined) {
         if (last && !endsWithIntactRecord(buffer, start, newline)) return finish(offset, { offset, bytes: size - offset, line, problem });
         corrupt(offset, problem);
+      }
+      if (records === 0 && options.runId !== undefined) {
+        const first = decodeRecord<V>(lineJson(buffer, start, newline));
+        const theirs = first.ok ? first.record.runId : undefined;
+        if (theirs !== options.runId) {
+          throw new JournalCorruptError(
+            path,
+            line,
+            offset,
+            `the journal belongs to another run (${theirs === undefined ? 'one without an id' : `run ${theirs}`}; this directory's run is ${options.runId}): was it copied from another run directory? Put this run's journal back, or start a new run`,
+          );
+        }
       }
       let index: number;
       if (offset >= from.offset) {

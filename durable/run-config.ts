@@ -3,6 +3,7 @@
  * resume can refuse a different one, plus settings that may change between sessions. Never a secret: for an
  * API key only the name of the environment variable that holds it.
  */
+import { createHash } from 'node:crypto';
 import { hashString } from '../core/rng.ts';
 import { promptText, type StepTask } from '../core/task.ts';
 
@@ -47,10 +48,25 @@ export interface RunConfig {
    * between sessions, its models should not.
    */
   readonly endpointsFile: string | null;
+  /**
+   * The run's id ({@link runIdOf}): its journal's first record and its snapshots carry it, so files copied from
+   * a different run are refused. Absent in directories from before run ids.
+   */
+  readonly runId?: string;
 }
 
 /** Fields that decide what a run does: a resume must match them all. */
 export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'ensemble', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
+
+/**
+ * The id of a run: 16 hex digits of a SHA-256 of its identity fields. Runs that would decide differently
+ * (another seed, task, model, k, ...) get different ids; runs with the same identity the same one, which keeps
+ * a resumed run's files identical to an uninterrupted run's (their decisions are the same anyway).
+ */
+export function runIdOf(config: RunConfig): string {
+  const identity = IDENTITY_FIELDS.map((field) => config[field] ?? null);
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+}
 
 /** A short hash of the task's first prompt, which holds its rules, strategy and size. */
 export function taskFingerprint(task: StepTask<unknown, unknown>): string {
