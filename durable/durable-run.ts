@@ -238,6 +238,7 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     let replayed = 0;
     const scan = scanJournal<V>(paths.journal, {
       ...(runId === undefined ? {} : { runId }),
+      ...(saved === undefined ? {} : { snapshotPath: paths.snapshot }),
       from: { offset: snapshot.journalBytes, step: snapshot.step },
       onRecord: (record) => {
         addRecord(totals, record);

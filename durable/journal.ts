@@ -208,6 +208,8 @@ export interface JournalScanOptions<V> {
    * (copied from another run directory) and is refused. @default no check (run directories from before run ids)
    */
   readonly runId?: string;
+  /** The snapshot `from` comes from, named in the advice when damage lies before its position. */
+  readonly snapshotPath?: string;
 }
 
 /** What a scan found. */
@@ -270,12 +272,16 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
     let records = 0;
     let line = 0;
 
+    // Cutting the journal before the snapshot's position leaves a snapshot naming records that are gone, so
+    // the snapshot must go too (a resume then replays the journal from its start).
+    const dropSnapshot = (offset: number) =>
+      offset < from.offset && options.snapshotPath !== undefined ? ` and rm ${options.snapshotPath}; the snapshot is past the damage, so the run then replays the journal from its start` : '';
     const corrupt = (offset: number, problem: string): never => {
       throw new JournalCorruptError(
         path,
         line,
         offset,
-        `${problem}; records after it exist, so this is damage, not a torn write (to discard it and everything after, re-deciding those steps: truncate -s ${offset} ${path})`,
+        `${problem}; records after it exist, so this is damage, not a torn write (to discard it and everything after, re-deciding those steps: truncate -s ${offset} ${path}${dropSnapshot(offset)})`,
       );
     };
     const checkFrom = (offset: number) => {
@@ -290,7 +296,9 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
           path,
           undefined,
           validBytes,
-          `the journal's intact records end at byte ${validBytes}, before the snapshot's offset ${from.offset}: synced records are missing`,
+          `the journal's intact records end at byte ${validBytes}, before the snapshot's offset ${from.offset}: synced records are missing${
+            options.snapshotPath === undefined ? '' : ` (to resume from the ${records} intact records, re-deciding the rest: rm ${options.snapshotPath})`
+          }`,
         );
       }
       return { records, validBytes, tornTail };
