@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../durable/durable-run.ts';
-import { InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
+import { ContextBudgetError, InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
 import { runPaths } from '../durable/run-dir.ts';
 import { readSnapshot } from '../durable/snapshot.ts';
 import type { Spend } from '../dispatch/budget.ts';
@@ -170,7 +170,12 @@ export async function runDurableSession(context: CommandContext, session: Durabl
       step = undefined;
     }
     context.stderr.write(`maker: ${(error as Error).message}\n`);
-    context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; resume with: ${resumeCommand(session.dir)}\n`);
+    // The context budget is part of what the run is: resuming cannot change it, so resuming would fail again.
+    const next =
+      error instanceof ContextBudgetError
+        ? 'the context budget is part of the run, so it cannot be resumed with a larger one: start it again with a larger --context-budget and --force'
+        : `resume with: ${resumeCommand(session.dir)}`;
+    context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; ${next}\n`);
     context.exitCode = 1;
     return undefined;
   } finally {

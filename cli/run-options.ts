@@ -6,6 +6,8 @@ import { Command, Option } from 'commander';
 import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { addDispatchOptions, resolveDispatchFlags, type DispatchFlags } from './dispatch-options.ts';
 import { InputError } from '../core/errors.ts';
+import type { StepTask } from '../core/task.ts';
+import { countMessageTokens } from '../models/tokens.ts';
 import { parseBaseURL } from '../models/openai-model.ts';
 import { defaultOutputCapFor } from '../models/profiles.ts';
 import { integerFlag } from './flags.ts';
@@ -68,6 +70,15 @@ export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRun
     progress: raw['progress'] !== false,
     dispatch,
   };
+}
+
+/**
+ * Refuses a context budget the task's first prompt does not fit: every step would fail, and a journaled run could
+ * not be resumed with a larger one (the budget is part of what a run is).
+ */
+export function checkFirstPrompt(task: StepTask<unknown, unknown>, contextBudget: number): void {
+  const tokens = countMessageTokens(task.prompt(task.initialState(), 0));
+  if (tokens > contextBudget) throw new InputError(`Expected --context-budget to fit the first prompt, which has ${tokens} tokens, got \`${contextBudget}\``);
 }
 
 /** `--base-url` must be a URL, and must have an `openai:` model to go to (else it would be silently ignored). */

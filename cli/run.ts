@@ -8,7 +8,7 @@ import { integerFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
 import { onInterrupt, signalExitCode } from './interrupt.ts';
 import { createProgress, type ProgressReporter } from './progress.ts';
-import { addCommonRunOptions, resolveCommonRunOptions } from './run-options.ts';
+import { addCommonRunOptions, checkFirstPrompt, resolveCommonRunOptions } from './run-options.ts';
 import { summaryJson, summaryText } from './summary.ts';
 import { runCommand } from './run-options.ts';
 
@@ -21,6 +21,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
     const options = resolveCommonRunOptions(raw);
     const task = createHanoiTask({ disks });
+    checkFirstPrompt(task, options.contextBudget);
     if (raw['runDir'] !== undefined || raw['force'] === true) {
       await runInDirectory(context, raw, task, { disks }, options);
       return;
