@@ -23,6 +23,10 @@ async function expectRefused(args: readonly string[], message: RegExp): Promise<
 }
 
 describe('refused up front', () => {
+  it('a margin k that the per-step sample cap can never reach', async () => {
+    await expectRefused(['run', 'hanoi', '--disks', '3', '--k', '500'], /Expected --max-samples \(200\) to be at least --k \(500\): a step needs k votes for one answer to lead by k; raise --max-samples or lower --k/);
+  });
+
   it('a context budget the first prompt does not fit, before a run directory is made', async () => {
     const dir = join(root, 'run');
     await expectRefused(['run', 'hanoi', '--disks', '3', '--context-budget', '10', '--run-dir', dir], /Expected --context-budget to fit the first prompt, which has \d+ tokens, got `10`/);

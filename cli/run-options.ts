@@ -65,11 +65,19 @@ export function resolveCommonRunOptions(raw: Record<string, unknown>): CommonRun
         ? defaultOutputCapFor(dispatch.ensemble?.map((member) => member.spec) ?? [model])
         : integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1),
     contextBudget: integerFlag('context-budget', String(raw['contextBudget']), 1),
-    maxSamplesPerStep: integerFlag('max-samples', String(raw['maxSamples']), 1),
+    maxSamplesPerStep: samplesAtLeastK(integerFlag('max-samples', String(raw['maxSamples']), 1), k),
     json: raw['json'] === true,
     progress: raw['progress'] !== false,
     dispatch,
   };
+}
+
+/** The per-step sample cap, which must allow k votes: ahead by k needs at least k of them. */
+function samplesAtLeastK(maxSamples: number, k: number): number {
+  if (maxSamples < k) {
+    throw new InputError(`Expected --max-samples (${maxSamples}) to be at least --k (${k}): a step needs k votes for one answer to lead by k; raise --max-samples or lower --k`);
+  }
+  return maxSamples;
 }
 
 /**
