@@ -1,7 +1,7 @@
 /**
  * Settings that can never work are refused up front, in one line that does not contradict itself.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,14 @@ describe('refused up front', () => {
     const dir = join(root, 'run');
     await expectRefused(['run', 'hanoi', '--disks', '3', '--context-budget', '10', '--run-dir', dir], /Expected --context-budget to fit the first prompt, which has \d+ tokens, got `10`/);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a folder that holds other files, without advising the --force that would not help', async () => {
+    const dir = join(root, 'mine');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const stderr = await expectRefused(['run', 'hanoi', '--disks', '3', '--run-dir', dir], /it holds 1 file that no run wrote, such as notes\.txt, so even --force will not clear it; choose a new or empty directory/);
+    expect(stderr).not.toMatch(/Pass --force/);
   });
 
 });

@@ -168,12 +168,16 @@ export class BudgetExhaustedError extends MakerError {
   }
 }
 
-/** A run directory that already holds files, refused without `force` so no run is overwritten by mistake. */
+/**
+ * A run directory that already holds files, refused without `force` so no run is overwritten by mistake.
+ * `forceHelps` is false for a directory that even `force` will not clear (it holds files no run wrote); the
+ * message then does not suggest it.
+ */
 export class RunDirExistsError extends InputError {
   readonly dir: string;
 
-  constructor(dir: string, detail: string) {
-    super(`Run directory ${dir} is not empty: ${detail}. Pass --force to overwrite it`, undefined, 'E_RUN_DIR_EXISTS');
+  constructor(dir: string, detail: string, forceHelps = true) {
+    super(`Run directory ${dir} is not empty: ${detail}${forceHelps ? '. Pass --force to overwrite it' : ''}`, undefined, 'E_RUN_DIR_EXISTS');
     this.dir = dir;
   }
 }

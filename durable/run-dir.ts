@@ -125,6 +125,7 @@ export function prepareRunDir(dir: string, force: boolean, describe: (paths: Run
     throw new RunDirExistsError(
       dir,
       `it holds ${foreign.length} file${foreign.length === 1 ? '' : 's'} that no run wrote, such as ${foreign[0]}, so even --force will not clear it; choose a new or empty directory`,
+      false,
     );
   }
   if (!force) throw new RunDirExistsError(dir, `it holds ${describe(runPaths(dir))}`);
