@@ -41,6 +41,11 @@ describe('refused up front', () => {
     expect(stderr).not.toMatch(/Pass --force/);
   });
 
+  it('an endpoint whose apiKeyEnv names a variable that is not set', async () => {
+    const file = join(root, 'endpoints.json');
+    writeFileSync(file, JSON.stringify({ endpoints: [{ model: 'openai:x', baseURL: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'MAKER_TEST_UNSET_KEY' }] }));
+    await expectRefused(['run', 'hanoi', '--disks', '3', '--endpoints', file], /Expected the environment variable MAKER_TEST_UNSET_KEY \(`apiKeyEnv` of endpoint 1\) to hold the API key, but it is not set/);
+  });
 });
 
 describe('a journaled run stopped by its context budget', () => {

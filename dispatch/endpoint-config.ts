@@ -119,7 +119,14 @@ function endpointFrom(
   if (spec === undefined) throw new InputError(`Expected ${where} to name its \`model\` (\`openai:NAME\` or \`sim:PROFILE\`)`);
   const baseURL = string('baseURL');
   if (baseURL !== undefined) parseBaseURL(baseURL, `\`baseURL\` of ${where}`);
-  const apiKeyEnv = string('apiKeyEnv') ?? 'OPENAI_API_KEY';
+  const namedKeyEnv = string('apiKeyEnv');
+  const apiKeyEnv = namedKeyEnv ?? 'OPENAI_API_KEY';
+  // A variable the file names on purpose but that is unset is a mistake; without one a local server needs no key.
+  if (namedKeyEnv !== undefined && spec.startsWith('openai:') && (env[namedKeyEnv] ?? '') === '') {
+    throw new InputError(
+      `Expected the environment variable ${namedKeyEnv} (\`apiKeyEnv\` of ${where}) to hold the API key, but it is not set; set it, or leave \`apiKeyEnv\` out for a server that needs no key`,
+    );
+  }
   const pricing = fields['pricing'];
   if (
     pricing !== undefined &&
