@@ -58,3 +58,10 @@ describe('a journaled run stopped by its context budget', () => {
     expect(stderr).not.toMatch(/resume with/);
   });
 });
+
+describe('what help says', () => {
+  it('gives the convexity run the context budget its strategies really get', async () => {
+    const { stdout } = await runCli(['run', 'convexity', '--help']);
+    expect(stdout.replace(/\s+/g, ' ')).toMatch(/--context-budget <tokens> largest prompt allowed \(M\), in tokens \(default: 8192; 1000000 for --strategy accumulating, whose prompts grow with the expression\)/);
+  });
+});

@@ -60,7 +60,11 @@ export function registerRunConvexity(program: Command, context: CommandContext):
     .option('--count <n>', 'number of expressions', '20')
     .option('--strategy <name>', STRATEGIES.join(' | '), 'focused')
     .option('--affine-nodes <mode>', 'focused/accumulating: ask about affine operator nodes (ask) or label them in the scheduler (symbolic)', 'ask');
-  addCommonRunOptions(convexity).action(async (raw: Record<string, unknown>, command: Command) => {
+  addCommonRunOptions(convexity);
+  // What evaluateConvexity really uses when the flag is not given (see `budgetGiven` below).
+  const budget = convexity.options.find((option) => option.long === '--context-budget');
+  if (budget !== undefined) budget.defaultValueDescription = '8192; 1000000 for --strategy accumulating, whose prompts grow with the expression';
+  convexity.action(async (raw: Record<string, unknown>, command: Command) => {
     const depth = integerFlag('depth', String(raw['depth']), 1, MAX_GENERATED_DEPTH);
     const count = integerFlag('count', String(raw['count']), 1, 100_000);
     const strategy = choiceFlag('strategy', String(raw['strategy']), STRATEGIES);
