@@ -67,15 +67,15 @@ describe('the dispatcher', () => {
     expect(dispatcher.stats).toMatchObject({ calls: 3, retries: 2, faults: { connection: 3 } });
   });
 
-  it('gives up once no call has been answered for giveUpAfterMs (60 s by default), whatever retries and breaker would still wait', async () => {
+  it('gives up once no call has been answered for giveUpAfterMs (45 s by default), whatever retries and breaker would still wait', async () => {
     const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, retry: { retries: 1000 } });
     const error = await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
-    expect((error as RetriesExhaustedError).silentForMs).toBe(60_000);
-    expect((error as Error).message).toMatch(/^Gave up after 60 s with no answer \(\d+ failed attempts\); last: test: connection: injected connection$/);
+    expect((error as RetriesExhaustedError).silentForMs).toBe(45_000);
+    expect((error as Error).message).toMatch(/^Gave up after 45 s with no answer \(\d+ failed attempts\); last: test: connection: injected connection$/);
     // The last wait is cut at the deadline, so the call fails exactly then rather than after the next cooldown.
-    expect(clock.now()).toBe(60_000);
+    expect(clock.now()).toBe(45_000);
   });
 
   it('counts the silence from the last answer: calls that keep failing briefly between answers never give up', async () => {

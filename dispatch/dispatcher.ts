@@ -107,7 +107,7 @@ export interface DispatcherOptions {
   /**
    * Longest silence, in milliseconds: once calls have been failing with transient faults and none has been
    * answered for this long, every call gives up with a `RetriesExhaustedError` (`silentForMs` set) instead of
-   * retrying on. Backoff and circuit-breaker waits are cut at that deadline. 0 waits for ever. @default 60000
+   * retrying on. Backoff and circuit-breaker waits are cut at that deadline. 0 waits for ever. @default 45000
    */
   readonly giveUpAfterMs?: number;
   /** Circuit breaker per endpoint. @default open after 5 failures in a row, 10 s cooldown */
@@ -154,8 +154,11 @@ const CANCELLED = abortError();
 
 const DISPATCH_STREAM = 0x64737063; // "dspc": keeps the dispatcher's draws apart from the samples' seeds
 
-/** Silence after which calls give up, in milliseconds (see `giveUpAfterMs`). */
-export const DEFAULT_GIVE_UP_AFTER_MS = 60_000;
+/**
+ * Silence after which calls give up, in milliseconds (see `giveUpAfterMs`): with start-up and the first
+ * attempts, a command against a dead endpoint ends within a minute.
+ */
+export const DEFAULT_GIVE_UP_AFTER_MS = 45_000;
 
 /** Builds a dispatcher; options are validated here, quoting any bad value. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
