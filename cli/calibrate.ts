@@ -5,7 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import { createModel, DEFAULT_MODEL } from '../models/model-spec.ts';
-import { findProfile } from '../models/profiles.ts';
+import { defaultOutputCapFor, findProfile } from '../models/profiles.ts';
 import {
   collectCalibrationSamples,
   recommendK,
@@ -76,7 +76,7 @@ export function registerCalibrate(program: Command, context: CommandContext): vo
     .option('--seed <seed>', 'seed for step choice and sampling', '0')
     .option('--concurrency <n>', 'calls in flight at once', '8')
     .option('--temperature <t>', 'sampling temperature', '0.1')
-    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged', '750')
+    .option('--max-output-tokens <n>', 'output cap per call; over-long answers are red-flagged (default: as maker run, 750 or more for profiles with longer answers)')
     .option('--confidence <c>', 'confidence level of the intervals, in (0, 1)', '0.95')
     .option('--method <name>', 'interval method: clopper-pearson (exact) or wilson', 'clopper-pearson')
     .option('--json', 'print one JSON object')
@@ -87,10 +87,10 @@ export function registerCalibrate(program: Command, context: CommandContext): vo
       const seed = integerFlag('seed', String(raw['seed']), 0);
       const concurrency = integerFlag('concurrency', String(raw['concurrency']), 1, 10_000);
       const temperature = numberFlag('temperature', String(raw['temperature']), 0, 2);
-      const maxOutputTokens = integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1);
       const confidence = numberFlag('confidence', String(raw['confidence']), 0, 1, true);
       const method = choiceFlag<IntervalMethod>('method', String(raw['method']), ['clopper-pearson', 'wilson']);
       const spec = String(raw['model']);
+      const maxOutputTokens = raw['maxOutputTokens'] === undefined ? defaultOutputCapFor([spec]) : integerFlag('max-output-tokens', String(raw['maxOutputTokens']), 1);
       const task = createHanoiTask({ disks });
       const steps = raw['steps'] === undefined ? task.totalSteps! : integerFlag('steps', String(raw['steps']), 1);
       const model = createModel(spec, {

@@ -1,17 +1,20 @@
 /**
  * Run flags for real endpoints: the endpoint pool or ensemble, timeouts, retries, rate limits, quirks and
- * budgets; and the dispatcher they build (`dispatch/from-specs.ts`, fed from the flags). Part of every
- * `maker run TASK` through `run-options.ts`.
+ * budgets; and the dispatcher they build. Part of every `maker run TASK` through `run-options.ts`.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BudgetLimits, Spend } from '../dispatch/budget.ts';
-import type { Dispatcher } from '../dispatch/dispatcher.ts';
+import { DEFAULT_GIVE_UP_AFTER_MS, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { DEFAULT_HTTP_TIMEOUT_MS } from '../dispatch/endpoint-config.ts';
 import { createDispatcherFromSpecs } from '../dispatch/from-specs.ts';
 import { InputError } from '../core/errors.ts';
+import type { Pricing } from '../core/model.ts';
+import { isEndpointSpec, parseModelSpec } from '../models/model-spec.ts';
+import { findProfile } from '../models/profiles.ts';
 import type { SimBehaviour } from '../models/sim-behaviour.ts';
 import { integerFlag, numberFlag } from './flags.ts';
+import { stallNotice } from './stall-notice.ts';
 
 /** Rate limits per endpoint. */
 export interface RateLimitFlags {
@@ -30,10 +33,20 @@ export interface DispatchFlags {
   readonly retries: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** Silence after which every call gives up, in milliseconds; 0 for never. */
+  readonly giveUpAfterMs: number;
   readonly rateLimit: RateLimitFlags;
   readonly omitTemperature: boolean;
   readonly useMaxCompletionTokens: boolean;
   readonly budget: BudgetLimits;
+  /** Prices of `--model` / `--ensemble` models, US dollars per million tokens; each side absent when not given. */
+  readonly pricing: PriceFlags;
+}
+
+/** `--input-price` and `--output-price`. */
+export interface PriceFlags {
+  readonly inputUsdPerMillion?: number;
+  readonly outputUsdPerMillion?: number;
 }
 
 /** Adds the dispatch flags to a `run` subcommand. */
@@ -45,10 +58,13 @@ export function addDispatchOptions(command: Command): Command {
     .option('--retries <n>', 'retries of a call after 408, 409, 429, 5xx, dropped connections, timeouts, bad bodies', '8')
     .option('--retry-base-ms <ms>', 'first backoff delay, doubled per retry, with jitter (a Retry-After header wins)', '500')
     .option('--retry-max-ms <ms>', 'longest backoff delay', '30000')
+    .option('--give-up-after-s <s>', 'fail once no call has been answered for this long (a dead endpoint, a wrong URL); 0 waits for ever', String(DEFAULT_GIVE_UP_AFTER_MS / 1000))
     .option('--rate-limit <limits>', 'per-endpoint limits, e.g. 500rpm or 500rpm,200000tpm')
     .option('--omit-temperature', 'leave temperature out of requests (models that reject it)')
     .option('--max-completion-tokens', 'send max_completion_tokens instead of max_tokens (newer OpenAI models)')
-    .option('--budget-usd <dollars>', 'stop cleanly before spending more than this')
+    .option('--input-price <usd>', "US dollars per million input tokens, for openai: models (default: the paper profile's of that name)")
+    .option('--output-price <usd>', "US dollars per million output tokens, for openai: models (default: the paper profile's of that name)")
+    .option('--budget-usd <dollars>', 'stop cleanly before spending more than this (needs a price for every model)')
     .option('--budget-calls <n>', 'stop cleanly before making more calls than this (retries count)')
     .option('--budget-tokens <n>', 'stop cleanly before using more tokens than this (prompt + completion)')
     .option('--budget-seconds <s>', 'stop cleanly once the run has taken this long');
@@ -107,11 +123,33 @@ export function resolveDispatchFlags(raw: Record<string, unknown>): DispatchFlag
     retries: integerFlag('retries', String(raw['retries'] ?? '8'), 0, 1000),
     retryBaseMs: integerFlag('retry-base-ms', String(raw['retryBaseMs'] ?? '500'), 0),
     retryMaxMs: integerFlag('retry-max-ms', String(raw['retryMaxMs'] ?? '30000'), 0),
+    giveUpAfterMs: 1000 * numberFlag('give-up-after-s', String(raw['giveUpAfterS'] ?? DEFAULT_GIVE_UP_AFTER_MS / 1000), 0, Number.MAX_SAFE_INTEGER / 1000),
     rateLimit: optional('rateLimit', rateLimitFlag) ?? {},
     omitTemperature: raw['omitTemperature'] === true,
     useMaxCompletionTokens: raw['maxCompletionTokens'] === true,
     budget,
+    pricing: {
+      ...optional('inputPrice', (v) => ({ inputUsdPerMillion: numberFlag('input-price', v, 0, Number.MAX_VALUE) })),
+      ...optional('outputPrice', (v) => ({ outputUsdPerMillion: numberFlag('output-price', v, 0, Number.MAX_VALUE) })),
+    },
   };
+}
+
+/**
+ * The prices of a `--model` or `--ensemble` spec: the flags', else the profile's of that name; undefined when
+ * neither gives one (an `openai:` model the paper did not measure). Half a price for such a model is refused.
+ */
+export function pricingFor(spec: string, flags: PriceFlags): Pricing | undefined {
+  const parsed = parseModelSpec(spec);
+  if (parsed.kind !== 'openai') return undefined;
+  const profile = findProfile(parsed.name);
+  const input = flags.inputUsdPerMillion ?? profile?.inputUsdPerMillion;
+  const output = flags.outputUsdPerMillion ?? profile?.outputUsdPerMillion;
+  if (input !== undefined && output !== undefined) return { inputUsdPerMillion: input, outputUsdPerMillion: output };
+  if (input !== undefined || output !== undefined) {
+    throw new InputError(`Expected --${input === undefined ? 'input' : 'output'}-price too: ${spec} has no known price`);
+  }
+  return undefined;
 }
 
 /** What building the dispatcher needs beyond the flags. */
@@ -129,6 +167,8 @@ export interface DispatcherSetup {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
   readonly alreadySpent?: Partial<Spend>;
+  /** Where the line saying the endpoints stopped answering goes (see `stall-notice.ts`). @default nowhere */
+  readonly notice?: (line: string) => void;
 }
 
 /** Builds the run's dispatcher from the flags: one model, an ensemble, or an endpoints file. */
@@ -136,13 +176,30 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
   const { dispatch } = setup;
   let endpointsConfig: string | undefined;
   if (dispatch.endpointsFile !== undefined) {
+    if (dispatch.pricing.inputUsdPerMillion !== undefined || dispatch.pricing.outputUsdPerMillion !== undefined) {
+      throw new InputError('Expected --input-price and --output-price without --endpoints; give each endpoint its `pricing` in the file');
+    }
     try {
       endpointsConfig = readFileSync(dispatch.endpointsFile, 'utf8');
     } catch (error) {
       throw new InputError(`Cannot read the endpoints file \`${dispatch.endpointsFile}\`: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
     }
   }
-  return createDispatcherFromSpecs({
+  // Prices for the flags' specs: the flags', else the profile's; a dollar budget needs one for every model.
+  const specs = endpointsConfig !== undefined ? [] : dispatch.ensemble === undefined ? [setup.model] : dispatch.ensemble.map((member) => member.spec);
+  const prices: Record<string, Pricing> = {};
+  const unpriced: string[] = [];
+  for (const spec of specs) {
+    const pricing = pricingFor(spec, dispatch.pricing);
+    if (pricing !== undefined) prices[spec] = pricing;
+    else if (isEndpointSpec(spec)) unpriced.push(spec);
+  }
+  if (dispatch.budget.dollars !== undefined && unpriced.length > 0) {
+    throw new InputError(`--budget-usd needs a price for ${unpriced.join(', ')}, which has none known: give --input-price and --output-price (US dollars per million tokens)`);
+  }
+  let dispatcher: Dispatcher | undefined;
+  const notice = setup.notice;
+  dispatcher = createDispatcherFromSpecs({
     ...(setup.behaviour === undefined ? {} : { behaviour: setup.behaviour }),
     model: setup.model,
     ...(dispatch.ensemble === undefined ? {} : { ensemble: dispatch.ensemble }),
@@ -150,14 +207,19 @@ export function buildDispatcher(setup: DispatcherSetup): Dispatcher {
     ...(setup.env === undefined ? {} : { env: setup.env }),
     ...(setup.baseURL === undefined ? {} : { baseURL: setup.baseURL }),
     ...(setup.apiKey === undefined ? {} : { apiKey: setup.apiKey }),
+    prices,
+    requirePrices: dispatch.budget.dollars !== undefined,
     seed: setup.seed,
     concurrency: setup.concurrency,
     ...(dispatch.timeoutMs === undefined ? {} : { timeoutMs: dispatch.timeoutMs }),
     retry: { retries: dispatch.retries, baseDelayMs: dispatch.retryBaseMs, maxDelayMs: dispatch.retryMaxMs },
+    giveUpAfterMs: dispatch.giveUpAfterMs,
     rateLimit: dispatch.rateLimit,
     omitTemperature: dispatch.omitTemperature,
     useMaxCompletionTokens: dispatch.useMaxCompletionTokens,
     budget: dispatch.budget,
     ...(setup.alreadySpent === undefined ? {} : { alreadySpent: setup.alreadySpent }),
+    ...(notice === undefined ? {} : { onFault: stallNotice(notice, dispatch.giveUpAfterMs, () => dispatcher) }),
   });
+  return dispatcher;
 }

@@ -11,7 +11,7 @@
 import { isEndpointSpec } from '../models/model-spec.ts';
 import type { Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../durable/durable-run.ts';
-import { InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
+import { ContextBudgetError, InputError, JournalCorruptError, MakerError } from '../core/errors.ts';
 import { runPaths } from '../durable/run-dir.ts';
 import { readSnapshot } from '../durable/snapshot.ts';
 import type { Spend } from '../dispatch/budget.ts';
@@ -24,6 +24,9 @@ import { builtInTask, loadTaskModule } from '../tasks/registry.ts';
 import { exitCodeOf, printRun } from './summary.ts';
 import { buildDispatcher, type DispatchFlags } from './dispatch-options.ts';
 import type { CommandContext } from './context.ts';
+import { parseBaseURL } from '../models/openai-model.ts';
+import { isSystemError } from './system-error.ts';
+import { onInterrupt, signalExitCode } from './interrupt.ts';
 import { createProgress } from './progress.ts';
 import type { CommonRunOptions } from './run-options.ts';
 
@@ -51,6 +54,8 @@ export const API_KEY_ENV = 'OPENAI_API_KEY';
 /** The configuration a new run records, from its task and the common run flags. */
 export function runConfigFor(durable: DurableTask, options: CommonRunOptions): RunConfig {
   const { task, taskOptions } = durable;
+  const base = options.baseURL === undefined ? undefined : parseBaseURL(options.baseURL, '--base-url');
+  const queryNames = Object.keys(base?.query ?? {});
   return {
     task: durable.definition.name,
     ...(durable.module === undefined ? {} : { taskModule: resolve(durable.module) }),
@@ -64,7 +69,9 @@ export function runConfigFor(durable: DurableTask, options: CommonRunOptions): R
     contextBudget: options.contextBudget,
     maxSamplesPerStep: options.maxSamplesPerStep,
     concurrency: options.concurrency,
-    baseURL: options.baseURL ?? null,
+    baseURL: base?.url ?? null,
+    ...(queryNames.length === 0 ? {} : { baseURLQuery: queryNames }),
+    ...(Object.keys(options.dispatch.pricing).length === 0 ? {} : { pricing: options.dispatch.pricing }),
     apiKeyEnv: isEndpointSpec(options.model) || options.dispatch.ensemble?.some(({ spec }) => isEndpointSpec(spec)) === true ? API_KEY_ENV : null,
     endpointsFile: options.dispatch.endpointsFile ?? null,
   };
@@ -73,15 +80,15 @@ export function runConfigFor(durable: DurableTask, options: CommonRunOptions): R
 /**
  * The dispatcher factory of a configuration, built exactly as `maker run` builds its dispatcher (the simulated
  * model's seed is the run seed), with this session's dispatch flags (retries, limits, budgets) and the spend of
- * earlier sessions.
+ * earlier sessions; `notice` gets the line saying the endpoints stopped answering.
  */
 export function dispatcherFor(
   config: RunConfig,
   definition: TaskDefinition<any>,
   apiKey: string | undefined,
   dispatch: DispatchFlags,
-): (alreadySpent: Spend) => Dispatcher {
-  return (alreadySpent) =>
+): (alreadySpent: Spend, notice?: (line: string) => void) => Dispatcher {
+  return (alreadySpent, notice) =>
     buildDispatcher({
       model: config.model,
       baseURL: config.baseURL ?? undefined,
@@ -90,11 +97,14 @@ export function dispatcherFor(
       concurrency: config.concurrency,
       dispatch: {
         ...dispatch,
+        // Prices given now win over those recorded at the start.
+        pricing: { ...config.pricing, ...dispatch.pricing },
         ensemble: config.ensemble ?? undefined,
         endpointsFile: config.endpointsFile ?? undefined,
       },
       ...(definition.sim === undefined ? {} : { behaviour: definition.sim }),
       alreadySpent,
+      ...(notice === undefined ? {} : { notice }),
     });
 }
 
@@ -116,7 +126,8 @@ export interface DurableSession {
   readonly task: RunnableTask;
   /** What the task adds to the summary, and whether the run met its goal. */
   readonly report?: (result: RunResult<any>) => TaskReport | undefined;
-  readonly dispatcher: (alreadySpent: Spend) => Dispatcher;
+  /** Builds the session's dispatcher; `notice` prints a line without garbling the progress display. */
+  readonly dispatcher: (alreadySpent: Spend, notice: (line: string) => void) => Dispatcher;
   readonly config: RunConfig;
   readonly json: boolean;
   readonly progress: boolean;
@@ -134,22 +145,15 @@ export interface DurableSession {
  * undefined after such an error.
  */
 export async function runDurableSession(context: CommandContext, session: DurableSession): Promise<DurableRunResult<unknown> | undefined> {
-  const controller = new AbortController();
-  let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received !== undefined) process.exit(signal === 'SIGINT' ? 130 : 143);
-    received = signal;
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const total = taskLength(session.task);
   const progress = createProgress(context.stderr, total, session.progress);
-  const signals = session.run?.signal === undefined ? controller.signal : AbortSignal.any([session.run.signal, controller.signal]);
+  // A second signal exits at once; the progress display is stopped first, so the terminal gets its cursor back.
+  const interrupt = onInterrupt(() => progress.stop());
+  const signals = session.run?.signal === undefined ? interrupt.signal : AbortSignal.any([session.run.signal, interrupt.signal]);
   const options = {
     dir: session.dir,
     task: session.task,
-    dispatcher: session.dispatcher,
+    dispatcher: (alreadySpent: Spend) => session.dispatcher(alreadySpent, (line) => progress.note(line)),
     config: session.config,
     run: {
       ...session.run,
@@ -164,18 +168,30 @@ export async function runDurableSession(context: CommandContext, session: Durabl
   try {
     result = session.mode === 'start' ? await startDurableRun({ ...options, force: session.force ?? false }) : await resumeDurableRun(options);
   } catch (error) {
-    // Refusals and damage stop before any step runs; an error during the run leaves a failed snapshot to resume.
-    if (!(error instanceof MakerError) || error instanceof InputError || error instanceof JournalCorruptError) throw error;
-    const step = readSnapshot(runPaths(session.dir).snapshot)?.step;
-    context.stderr.write(`maker: ${error.message}\n`);
-    context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; resume with: ${resumeCommand(session.dir)}\n`);
+    // Refusals and damage stop before any step runs; an error during the run (a failing endpoint, an undecided
+    // step, a full disk) leaves a snapshot to resume from.
+    const during = (error instanceof MakerError && !(error instanceof InputError) && !(error instanceof JournalCorruptError)) || isSystemError(error);
+    if (!during) throw error;
+    let step: number | undefined;
+    try {
+      step = readSnapshot(runPaths(session.dir).snapshot)?.step;
+    } catch {
+      step = undefined;
+    }
+    context.stderr.write(`maker: ${(error as Error).message}\n`);
+    // The context budget is part of what the run is: resuming cannot change it, so resuming would fail again.
+    const next =
+      error instanceof ContextBudgetError
+        ? 'the context budget is part of the run, so it cannot be resumed with a larger one: start it again with a larger --context-budget and --force'
+        : `resume with: ${resumeCommand(session.dir)}`;
+    context.stderr.write(`maker: stopped at step ${step ?? '?'}${total === undefined ? '' : ` of ${total}`} by that error; ${next}\n`);
     context.exitCode = 1;
     return undefined;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupt.dispose();
   }
+  const received = interrupt.received();
   if (session.mode === 'resume' && !result.session.ran) {
     context.stderr.write(`maker: nothing to resume: the run in ${session.dir} finished at step ${result.totals.steps}\n`);
   } else if (session.mode === 'resume') {
@@ -192,7 +208,7 @@ export async function runDurableSession(context: CommandContext, session: Durabl
     const reason = result.stopReason === 'interrupted' && received !== undefined ? `interrupted by ${received}` : (result.stopReason ?? result.status.kind);
     const of = total === undefined ? '' : ` of ${total}`;
     context.stderr.write(`maker: stopped at step ${result.totals.steps}${of} (${reason}); resume with: ${resumeCommand(session.dir)}\n`);
-    context.exitCode = received === 'SIGINT' ? 130 : received === 'SIGTERM' ? 143 : 1;
+    context.exitCode = signalExitCode(received) ?? 1;
   }
   return result;
 }
@@ -220,11 +236,12 @@ export async function runInDirectory(
     force: raw['force'] === true,
     task: durable.task,
     report: (result) => durable.definition.report?.(durable.task, result, durable.taskOptions),
-    dispatcher: dispatcherFor(config, durable.definition, options.apiKey, options.dispatch),
+    // The stored configuration leaves out the base URL's query string; the calls need it.
+    dispatcher: dispatcherFor({ ...config, baseURL: options.baseURL ?? null }, durable.definition, options.apiKey, options.dispatch),
     config,
     json: options.json,
     progress: options.progress,
-    extra: {},
+    extra: { maxOutputTokens: options.maxOutputTokens },
     ...(run === undefined ? {} : { run }),
   });
 }

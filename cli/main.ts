@@ -8,6 +8,7 @@ import { packageVersion } from '../bench/harness/package-root.ts';
 import { InputError, MakerError } from '../core/errors.ts';
 import { COMMANDS, modulesFor } from './commands.ts';
 import type { CommandContext } from './context.ts';
+import { isSystemError } from './system-error.ts';
 
 /** Where the CLI writes; the process's streams unless given. */
 export interface MainIO {
@@ -74,6 +75,12 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<nu
       return 2;
     }
     if (error instanceof MakerError) {
+      context.stderr.write(`maker: ${error.message}\n`);
+      return 1;
+    }
+    // A file-system or network failure (a full disk, a read-only directory): the system's message names the
+    // call and the path; a stack trace would add nothing a user can act on.
+    if (isSystemError(error)) {
       context.stderr.write(`maker: ${error.message}\n`);
       return 1;
     }

@@ -3,13 +3,16 @@
  * expected dollars, among the paper's profiles (all by default).
  */
 import type { Command } from 'commander';
-import { MODEL_PROFILES } from '../models/profiles.ts';
+import { defaultOutputCap, findProfile, MODEL_PROFILES, PAPER_OUTPUT_CAP } from '../models/profiles.ts';
 import { resolveProfile } from '../models/sim-model.ts';
 import { plan, plannerProfileFrom, type PlanCandidate } from '../planning/planner.ts';
 import { nonNegativeFlag, survivalFlag } from './estimate.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
 import { columns, count, dollars, probability } from './table.ts';
+
+/** The output cap `maker run` gives a profile by default (its red flag for over-long answers). */
+const capOf = (profile: string) => defaultOutputCap(findProfile(profile));
 
 function candidateJson(candidate: PlanCandidate): Record<string, unknown> {
   if (candidate.kind === 'infeasible') return { ...candidate };
@@ -19,6 +22,7 @@ function candidateJson(candidate: PlanCandidate): Record<string, unknown> {
     profile: candidate.profile,
     m: candidate.m,
     k: candidate.k,
+    maxOutputTokens: capOf(candidate.profile),
     p: estimate.p,
     pStep: estimate.pStep,
     pFull: estimate.pFull,
@@ -66,7 +70,9 @@ export function registerPlan(program: Command, context: CommandContext): void {
       context.stdout.write(columns(header, rows, [1, 2, 4, 5]));
       context.stdout.write(
         result.kind === 'planned'
-          ? `best: ${result.best.profile} with k = ${result.best.k}${result.best.m === 1 ? '' : `, m = ${result.best.m}`}, ${dollars(result.best.estimate.expectedCostUsd)} expected\n`
+          ? `best: ${result.best.profile} with k = ${result.best.k}${result.best.m === 1 ? '' : `, m = ${result.best.m}`}, ${dollars(result.best.estimate.expectedCostUsd)} expected${
+              capOf(result.best.profile) === PAPER_OUTPUT_CAP ? '' : ` (at maker run's output cap for it, ${count(capOf(result.best.profile))} tokens)`
+            }\n`
           : 'no profile reaches the target\n',
       );
     });

@@ -12,6 +12,7 @@ import { resumeCommand, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
 import { summaryJson, summaryText } from './summary.ts';
+import { isSystemError } from './system-error.ts';
 
 /** The report as the run result `maker run` summarises, so both print the same fields. */
 function asRunResult(report: RunReport): RunResult<undefined> {
@@ -38,26 +39,38 @@ export function registerReport(program: Command, context: CommandContext): void 
     .argument('<dir>', 'the run directory')
     .option('--json', 'print one JSON object (the totals under the field names of `maker run --json`)')
     .option('--hardest <n>', 'how many of the hardest steps to list', '10')
+    .option('--no-write', 'print only: do not write DIR/report.md')
     .action(async (dir: string, raw: Record<string, unknown>) => {
       const hardest = integerFlag('hardest', String(raw['hardest']), 0, 1000);
       const report = buildRunReport(dir, { hardest });
       const totalSteps = taskLength((await taskFor(report.config)).task);
-      const path = runPaths(dir).report;
-      writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: resumeCommand(dir) }));
+      let path: string | undefined = runPaths(dir).report;
+      if (raw['write'] === false) {
+        path = undefined;
+      } else {
+        // Reading a run needs no write access (a read-only mount, another user's run): the file is a convenience.
+        try {
+          writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: resumeCommand(dir) }));
+        } catch (error) {
+          if (!isSystemError(error)) throw error;
+          context.stderr.write(`maker: could not write ${path} (${error.code}); the report is printed only\n`);
+          path = undefined;
+        }
+      }
       const result = asRunResult(report);
       if (raw['json'] === true) {
         const json = {
-          ...summaryJson(result, { ...report.config.taskOptions, runDir: dir }),
+          ...summaryJson(result, { ...report.config.taskOptions, maxOutputTokens: report.config.maxOutputTokens, runDir: dir }),
           status: report.status.kind,
           snapshotStep: report.snapshotStep,
           latencyMs: Math.round(report.latencyMs),
           hardestSteps: report.hardest.map((step) => ({ ...step, tally: Object.fromEntries(step.tally), costUsd: Number(step.costUsd.toFixed(6)) })),
           tornTailBytes: report.tornTail?.bytes ?? 0,
-          reportFile: path,
+          reportFile: path ?? null,
         };
         context.stdout.write(`${JSON.stringify(json)}\n`);
       } else {
-        context.stdout.write(`${summaryText(result)}  status       ${describeStatus(report.status)}\n  report       ${path}\n`);
+        context.stdout.write(`${summaryText(result)}  status       ${describeStatus(report.status)}\n${path === undefined ? '' : `  report       ${path}\n`}`);
       }
     });
 }

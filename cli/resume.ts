@@ -10,6 +10,8 @@ import type { RunConfig } from '../durable/run-config.ts';
 import { readRunConfig } from '../durable/run-dir.ts';
 import { addDispatchOptions, resolveDispatchFlags } from './dispatch-options.ts';
 import { dispatcherFor, runDurableSession, taskFor } from './durable.ts';
+import { InputError } from '../core/errors.ts';
+import { parseBaseURL } from '../models/openai-model.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
 
@@ -45,6 +47,13 @@ export function registerResume(program: Command, context: CommandContext): void 
     const checks: Record<string, number> = {};
     for (const [field, key, name, min] of NUMBER_CHECKS) if (raw[key] !== undefined) checks[field] = integerFlag(name, String(raw[key]), min);
     const dispatch = resolveDispatchFlags(raw);
+    const baseURL = raw['baseUrl'] === undefined ? undefined : String(raw['baseUrl']);
+    if (baseURL !== undefined) parseBaseURL(baseURL, '--base-url');
+    if (baseURL === undefined && stored.baseURLQuery !== undefined && stored.baseURLQuery.length > 0) {
+      throw new InputError(
+        `The run's base URL had a query string (${stored.baseURLQuery.join(', ')}), which is not stored as it may hold a key: give --base-url again (${stored.baseURL ?? ''}?...)`,
+      );
+    }
     const config: RunConfig = {
       ...stored,
       ...(raw['model'] === undefined ? {} : { model: String(raw['model']) }),
@@ -52,7 +61,7 @@ export function registerResume(program: Command, context: CommandContext): void 
       ...(dispatch.endpointsFile === undefined ? {} : { endpointsFile: dispatch.endpointsFile }),
       ...checks,
       concurrency: raw['concurrency'] === undefined ? stored.concurrency : integerFlag('concurrency', String(raw['concurrency']), 1, 10_000),
-      baseURL: raw['baseUrl'] === undefined ? stored.baseURL : String(raw['baseUrl']),
+      baseURL: baseURL ?? stored.baseURL,
     };
     const apiKey = raw['apiKey'] === undefined ? (stored.apiKeyEnv === null ? undefined : process.env[stored.apiKeyEnv]) : String(raw['apiKey']);
     await runDurableSession(context, {
@@ -64,7 +73,7 @@ export function registerResume(program: Command, context: CommandContext): void 
       config,
       json: raw['json'] === true,
       progress: raw['progress'] !== false,
-      extra: {},
+      extra: { maxOutputTokens: stored.maxOutputTokens },
     });
   });
 }

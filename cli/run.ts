@@ -12,8 +12,9 @@ import { TASKS } from '../tasks/registry.ts';
 import { buildDispatcher } from './dispatch-options.ts';
 import { addRunDirOptions, runInDirectory } from './durable.ts';
 import type { CommandContext } from './context.ts';
-import { createProgress } from './progress.ts';
-import { addCommonRunOptions, resolveCommonRunOptions, runCommand, type CommonRunOptions } from './run-options.ts';
+import { onInterrupt, signalExitCode } from './interrupt.ts';
+import { createProgress, type ProgressReporter } from './progress.ts';
+import { addCommonRunOptions, checkFirstPrompt, resolveCommonRunOptions, runCommand, type CommonRunOptions } from './run-options.ts';
 import { exitCodeOf, printRun } from './summary.ts';
 
 /** camelCase of a kebab-case flag name, as commander stores its value. */
@@ -56,19 +57,26 @@ export function registerTaskRun(program: Command, context: CommandContext, defin
     const task: RunnableTask = definition.build(taskOptions, { seed: common.seed });
     // The task's own needs fill in settings the user left at their defaults.
     const wanted = definition.runDefaults?.(task, taskOptions) ?? {};
-    const unset = (key: string) => self.getOptionValueSource(key) === 'default';
+    const unset = (key: string) => self.getOptionValueSource(key) === undefined || self.getOptionValueSource(key) === 'default';
     const options: CommonRunOptions = {
       ...common,
-      ...(wanted.maxOutputTokens !== undefined && unset('maxOutputTokens') ? { maxOutputTokens: wanted.maxOutputTokens } : {}),
+      ...(wanted.extraOutputTokens !== undefined && unset('maxOutputTokens') ? { maxOutputTokens: common.maxOutputTokens + wanted.extraOutputTokens } : {}),
       ...(wanted.contextBudget !== undefined && unset('contextBudget') ? { contextBudget: wanted.contextBudget } : {}),
     };
+    checkFirstPrompt(task, options.contextBudget);
     const report = (result: RunResult<any>) => definition.report?.(task, result, taskOptions);
     if (raw['runDir'] !== undefined || raw['force'] === true) {
       await runInDirectory(context, raw, { definition, task, taskOptions, ...(module === undefined ? {} : { module }) }, options);
       return;
     }
-    const dispatcher = buildDispatcher({ ...options, ...(definition.sim === undefined ? {} : { behaviour: definition.sim }) });
-    const progress = createProgress(context.stderr, taskLength(task), options.progress);
+    let progress: ProgressReporter | undefined;
+    const notice = (line: string) => (progress === undefined ? context.stderr.write(line) : progress.note(line));
+    const dispatcher = buildDispatcher({ ...options, ...(definition.sim === undefined ? {} : { behaviour: definition.sim }), notice });
+    const total = taskLength(task);
+    const shown = createProgress(context.stderr, total, options.progress);
+    progress = shown;
+    // Ctrl-C stops the run cleanly with its summary; a second one exits at once, cursor restored.
+    const interrupt = onInterrupt(() => shown.stop());
     try {
       const result = await runTask({
         task,
@@ -79,14 +87,22 @@ export function registerTaskRun(program: Command, context: CommandContext, defin
         maxOutputTokens: options.maxOutputTokens,
         contextBudget: options.contextBudget,
         maxSamplesPerStep: options.maxSamplesPerStep,
-        onStep: (event) => progress.update(event.totals),
+        signal: interrupt.signal,
+        onStep: (event) => shown.update(event.totals),
       });
-      progress.stop();
+      shown.stop();
       const summary = report(result);
-      printRun(context, result, summary, options.json);
-      context.exitCode = exitCodeOf(result, summary);
+      printRun(context, result, summary, options.json, { maxOutputTokens: options.maxOutputTokens });
+      const signal = interrupt.received();
+      if (result.stopReason === 'interrupted' && signal !== undefined) {
+        context.stderr.write(`maker: interrupted by ${signal} at step ${result.totals.steps}${total === undefined ? '' : ` of ${total}`}; a run without --run-dir cannot be resumed\n`);
+        context.exitCode = signalExitCode(signal)!;
+      } else {
+        context.exitCode = exitCodeOf(result, summary);
+      }
     } finally {
-      progress.stop();
+      shown.stop();
+      interrupt.dispose();
     }
   });
   return command;

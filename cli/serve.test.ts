@@ -188,7 +188,11 @@ describe('several models and endpoints', () => {
         ],
       }),
     );
-    const { code, stdout } = await runCli(['run', 'hanoi', '--disks', '5', '--endpoints', file, '--retry-base-ms', '1', '--no-progress', '--json']);
+    // An endpoint naming a key variable needs it set (an unset one is refused rather than sent as a placeholder).
+    process.env['MAKER_TEST_KEY'] = KEY;
+    const { code, stdout } = await runCli(['run', 'hanoi', '--disks', '5', '--endpoints', file, '--retry-base-ms', '1', '--no-progress', '--json']).finally(
+      () => delete process.env['MAKER_TEST_KEY'],
+    );
     await stopBroken();
     await stopHealthy();
     expect(code).toBe(0);

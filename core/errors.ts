@@ -124,16 +124,27 @@ export class TransientModelError extends MakerError {
   }
 }
 
-/** A call that kept failing with transient faults until its retries ran out. Carries every attempt's error. */
+/**
+ * A call that kept failing with transient faults until its retries ran out, or until no call had been answered
+ * for the dispatcher's `giveUpAfterMs` (then `silentForMs` says how long). Carries every attempt's error.
+ */
 export class RetriesExhaustedError extends MakerError {
   readonly errors: readonly TransientModelError[];
   readonly lastError: TransientModelError;
+  /** How long no call had been answered when the call gave up; undefined when its retries ran out. */
+  readonly silentForMs: number | undefined;
 
-  constructor(errors: readonly TransientModelError[]) {
+  constructor(errors: readonly TransientModelError[], details: { silentForMs?: number; failedAttempts?: number } = {}) {
     const lastError = errors.at(-1)!;
-    super('E_RETRIES_EXHAUSTED', `Gave up after ${errors.length} attempts; last: ${lastError.message}`, { cause: lastError });
+    const attempts = (n: number) => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
+    const what =
+      details.silentForMs === undefined
+        ? `Gave up after ${attempts(errors.length)}`
+        : `Gave up after ${Math.round(details.silentForMs / 1000)} s with no answer (${details.failedAttempts ?? errors.length} failed ${(details.failedAttempts ?? errors.length) === 1 ? 'attempt' : 'attempts'})`;
+    super('E_RETRIES_EXHAUSTED', `${what}; last: ${lastError.message}`, { cause: lastError });
     this.errors = errors;
     this.lastError = lastError;
+    this.silentForMs = details.silentForMs;
   }
 }
 
@@ -157,12 +168,16 @@ export class BudgetExhaustedError extends MakerError {
   }
 }
 
-/** A run directory that already holds files, refused without `force` so no run is overwritten by mistake. */
+/**
+ * A run directory that already holds files, refused without `force` so no run is overwritten by mistake.
+ * `forceHelps` is false for a directory that even `force` will not clear (it holds files no run wrote); the
+ * message then does not suggest it.
+ */
 export class RunDirExistsError extends InputError {
   readonly dir: string;
 
-  constructor(dir: string, detail: string) {
-    super(`Run directory ${dir} is not empty: ${detail}. Pass --force to overwrite it`, undefined, 'E_RUN_DIR_EXISTS');
+  constructor(dir: string, detail: string, forceHelps = true) {
+    super(`Run directory ${dir} is not empty: ${detail}${forceHelps ? '. Pass --force to overwrite it' : ''}`, undefined, 'E_RUN_DIR_EXISTS');
     this.dir = dir;
   }
 }

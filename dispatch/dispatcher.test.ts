@@ -67,6 +67,32 @@ describe('the dispatcher', () => {
     expect(dispatcher.stats).toMatchObject({ calls: 3, retries: 2, faults: { connection: 3 } });
   });
 
+  it('gives up once no call has been answered for giveUpAfterMs (45 s by default), whatever retries and breaker would still wait', async () => {
+    const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
+    const { clock, dispatcher } = setup({ model, retry: { retries: 1000 } });
+    const error = await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    expect((error as RetriesExhaustedError).silentForMs).toBe(45_000);
+    expect((error as Error).message).toMatch(/^Gave up after 45 s with no answer \(\d+ failed attempts\); last: test: connection: injected connection$/);
+    // The last wait is cut at the deadline, so the call fails exactly then rather than after the next cooldown.
+    expect(clock.now()).toBe(45_000);
+  });
+
+  it('counts the silence from the last answer: calls that keep failing briefly between answers never give up', async () => {
+    const script = [fault('connection'), fault('connection'), 'ok', fault('connection'), fault('connection'), 'ok'];
+    const model = createScriptedModel({ script });
+    const { clock, dispatcher } = setup({ model, giveUpAfterMs: 1000, retry: { baseDelayMs: 300, factor: 1, jitter: 0 } });
+    expect((await drive(clock, dispatcher.dispatch(request, at(0, 0)))).response.text).toBe('ok');
+    expect((await drive(clock, dispatcher.dispatch(request, at(1, 0)))).response.text).toBe('ok');
+    expect(clock.now()).toBe(1200);
+  });
+
+  it('says "1 attempt", not "1 attempts"', async () => {
+    const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
+    const { clock, dispatcher } = setup({ model, retry: { retries: 0 } });
+    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).rejects.toThrow(/^Gave up after 1 attempt; last:/);
+  });
+
   it.each([400, 401, 403, 404, 422])('never retries a %i, and refuses every later call without calling the model', async (status) => {
     const model = createScriptedModel({ script: [new ModelCallError('api.example/v1', status, 'no'), 'never sent'] });
     const { clock, dispatcher } = setup({ model });

@@ -4,6 +4,9 @@
  * queues and request/token rate limits), bounds the call with a per-request timeout, and retries transient faults
  * (408, 409, 429, 5xx, dropped connections, timeouts, malformed bodies) with exponential backoff and jitter,
  * honouring the server's Retry-After. Faults never reach the caller as responses, so none can become a vote.
+ * Retrying is bounded twice: by the retries per call, and by `giveUpAfterMs` of silence — once no call has been
+ * answered for that long (a dead endpoint, a wrong URL), every call fails, so a run never waits on the circuit
+ * breaker's growing cooldowns for good.
  * A call the server rejects for good (400, 401, 403, 404, 422) fails at once and every later call is refused, so
  * the run stops within one call.
  *
@@ -120,6 +123,12 @@ export interface DispatcherOptions {
   readonly concurrency?: number;
   /** Retry policy for transient faults. @default 8 retries from 500 ms, doubling, capped at 30 s, half jitter */
   readonly retry?: RetryOptions;
+  /**
+   * Longest silence, in milliseconds: once calls have been failing with transient faults and none has been
+   * answered for this long, every call gives up with a `RetriesExhaustedError` (`silentForMs` set) instead of
+   * retrying on. Backoff and circuit-breaker waits are cut at that deadline. 0 waits for ever. @default 45000
+   */
+  readonly giveUpAfterMs?: number;
   /** Circuit breaker per endpoint. @default open after 5 failures in a row, 10 s cooldown */
   readonly circuitBreaker?: CircuitBreakerOptions;
   /** Caps on calls, tokens, dollars and wall time. @default none */
@@ -150,6 +159,8 @@ export interface Dispatcher extends SampleDispatcher {
   budget(): BudgetReport;
   /** The cap that refused a call, once one has; the run should stop. */
   readonly exhausted: BudgetExhaustedError | undefined;
+  /** Milliseconds since calls began failing with no call answered since; 0 while calls are answered. */
+  silentForMs(): number;
 }
 
 /** Fresh, zeroed stats. */
@@ -162,6 +173,12 @@ const CANCELLED = abortError();
 
 const DISPATCH_STREAM = 0x64737063; // "dspc": keeps the dispatcher's draws apart from the samples' seeds
 
+/**
+ * Silence after which calls give up, in milliseconds (see `giveUpAfterMs`): with start-up and the first
+ * attempts, a command against a dead endpoint ends within a minute.
+ */
+export const DEFAULT_GIVE_UP_AFTER_MS = 45_000;
+
 /** Builds a dispatcher; options are validated here, quoting any bad value. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   if ((options.model === undefined) === (options.endpoints === undefined)) {
@@ -172,11 +189,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const timeoutMs = options.timeoutMs ?? 0;
   if (!(timeoutMs >= 0 && Number.isFinite(timeoutMs))) throw new InputError(`Expected \`timeoutMs\` to be a number >= 0, got \`${timeoutMs}\``);
   const retry = resolveRetryOptions(options.retry);
+  const giveUpAfterMs = options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS;
+  if (!(giveUpAfterMs >= 0 && Number.isFinite(giveUpAfterMs))) throw new InputError(`Expected \`giveUpAfterMs\` to be a number >= 0, got \`${giveUpAfterMs}\``);
   const clock = options.clock ?? realClock;
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? randomStream(options.seed ?? 0, DISPATCH_STREAM);
   const ensemble = options.ensemble ?? false;
-  const context = { clock, sleep, random, timeoutMs, circuitBreaker: options.circuitBreaker ?? {}, ensemble };
+  const context = { clock, sleep, random, timeoutMs, circuitBreaker: options.circuitBreaker ?? {}, ensemble, giveUpAfterMs };
   const endpoints = (options.endpoints ?? [options.model!]).map((endpoint) => createEndpoint(endpoint, context));
   const names = new Set<string>();
   for (const endpoint of endpoints) {
@@ -202,6 +221,12 @@ class RunDispatcher implements Dispatcher {
   readonly #sleep: Sleep;
   readonly #random: Random;
   readonly #onFault: ((event: FaultEvent) => void) | undefined;
+  readonly #giveUpAfterMs: number;
+  /** When calls began failing with none answered since; undefined while calls are answered. */
+  #failingSince: number | undefined;
+  /** Transient faults since then, and the last of them. */
+  #silentFaults = 0;
+  #lastFault: TransientModelError | undefined;
   /** The one endpoint, when it needs no more than a queue slot (no timeout, limits or endpoint queue). */
   readonly #simple: Endpoint | undefined;
   #fatal: ModelCallError | undefined;
@@ -213,9 +238,10 @@ class RunDispatcher implements Dispatcher {
     queue: PQueue,
     retry: ResolvedRetryOptions,
     budget: Budget,
-    context: { clock: Clock; sleep: Sleep; random: Random },
+    context: { clock: Clock; sleep: Sleep; random: Random; giveUpAfterMs: number },
     onFault: ((event: FaultEvent) => void) | undefined,
   ) {
+    this.#giveUpAfterMs = context.giveUpAfterMs;
     this.#pool = pool;
     this.endpoints = pool.endpoints;
     this.id = [...new Set(pool.endpoints.map((endpoint) => endpoint.model.id))].join('+');
@@ -234,6 +260,20 @@ class RunDispatcher implements Dispatcher {
 
   budget(): BudgetReport {
     return this.#budget.report();
+  }
+
+  silentForMs(): number {
+    return this.#failingSince === undefined ? 0 : this.#clock() - this.#failingSince;
+  }
+
+  /** Milliseconds left before calls give up for silence; infinite while calls are answered or with no limit. */
+  #untilGiveUp(): number {
+    if (this.#failingSince === undefined || this.#giveUpAfterMs === 0) return Number.POSITIVE_INFINITY;
+    return this.#giveUpAfterMs - this.silentForMs();
+  }
+
+  #giveUp(errors: readonly TransientModelError[]): RetriesExhaustedError {
+    return new RetriesExhaustedError(errors.length > 0 ? errors : [this.#lastFault!], { silentForMs: this.silentForMs(), failedAttempts: this.#silentFaults });
   }
 
   dispatch(request: ModelRequest, context: CallContext): Promise<DispatchedResponse> {
@@ -267,6 +307,7 @@ class RunDispatcher implements Dispatcher {
           this.stats.aborted++;
           throw abortError();
         }
+        if (this.#untilGiveUp() <= 0) throw this.#giveUp(errors);
         endpoint = this.#pool.pick(group, this.#clock(), avoid);
         if (endpoint === undefined) {
           await this.#waitForEndpoint(group, request.signal);
@@ -299,7 +340,12 @@ class RunDispatcher implements Dispatcher {
         this.#fault(transient.fault, endpoint, context, transient.message, undefined);
         throw new RetriesExhaustedError(errors);
       }
-      const delay = backoffDelay(errors.length, this.#retry, this.#random, transient.retryAfterMs);
+      const left = this.#untilGiveUp();
+      if (left <= 0) {
+        this.#fault(transient.fault, endpoint, context, transient.message, undefined);
+        throw this.#giveUp(errors);
+      }
+      const delay = Math.min(left, backoffDelay(errors.length, this.#retry, this.#random, transient.retryAfterMs));
       this.#fault(transient.fault, endpoint, context, transient.message, delay);
       this.stats.retries++;
       if (context.tally !== undefined) context.tally.retries++;
@@ -316,6 +362,10 @@ class RunDispatcher implements Dispatcher {
   /** Accounts a response and closes its endpoint's circuit. */
   #received(endpoint: Endpoint, response: ModelResponse, worst: CallCost | undefined): DispatchedResponse {
     endpoint.breaker.onSuccess();
+    if (this.#failingSince !== undefined) {
+      this.#failingSince = undefined;
+      this.#silentFaults = 0;
+    }
     this.#pool.notify();
     const { promptTokens, completionTokens } = response.usage;
     const costUsd = costOf(response.usage, endpoint.model.pricing);
@@ -342,6 +392,9 @@ class RunDispatcher implements Dispatcher {
       this.stats.costUsd += actual.dollars;
     }
     if (error instanceof TransientModelError) {
+      this.#failingSince ??= this.#clock();
+      this.#silentFaults++;
+      this.#lastFault = error;
       const opened = endpoint.breaker.opened;
       endpoint.breaker.onFailure(this.#clock());
       if (endpoint.breaker.opened !== opened) {
@@ -416,9 +469,12 @@ class RunDispatcher implements Dispatcher {
     );
   }
 
-  /** Waits until some endpoint of the group may be called again: a cooldown ends, a breaker changes, or the caller gives up. */
+  /**
+   * Waits until some endpoint of the group may be called again: a cooldown ends, a breaker changes, the caller
+   * gives up, or the silence reaches `giveUpAfterMs`.
+   */
   async #waitForEndpoint(group: number, signal: AbortSignal | undefined): Promise<void> {
-    const wait = this.#pool.waitMs(group, this.#clock());
+    const wait = Math.min(this.#pool.waitMs(group, this.#clock()), this.#untilGiveUp());
     const stop = new AbortController();
     const waits: Promise<unknown>[] = [this.#pool.changed()];
     if (wait > 0 && Number.isFinite(wait)) waits.push(this.#sleep(wait, stop.signal).catch(() => undefined));

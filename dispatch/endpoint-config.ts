@@ -23,12 +23,18 @@ import { InputError } from '../core/errors.ts';
 import type { EndpointOptions } from './endpoint-pool.ts';
 import type { ModelContext } from '../models/model-spec.ts';
 import { createModel } from '../models/model-spec.ts';
-import { endpointName } from '../models/openai-model.ts';
+import { endpointName, parseBaseURL } from '../models/openai-model.ts';
+import { findProfile } from '../models/profiles.ts';
 
 /** The parsed file. */
 export interface EndpointsConfig {
   readonly ensemble: boolean;
   readonly endpoints: readonly EndpointOptions[];
+  /**
+   * Names of the endpoints with no known price: an `openai:` model without `pricing` whose name is not a profile's.
+   * Their calls cost $0 in every total, so a dollar budget cannot be enforced on them.
+   */
+  readonly unpriced: readonly string[];
 }
 
 const ENDPOINT_FIELDS = new Set([
@@ -69,11 +75,20 @@ export function parseEndpointsConfig(text: string, env: Readonly<Record<string, 
   const root = json as { ensemble?: unknown; endpoints: unknown[] };
   if (root.ensemble !== undefined && typeof root.ensemble !== 'boolean') throw new InputError(`Expected \`ensemble\` to be true or false, got \`${JSON.stringify(root.ensemble)}\``);
   if (root.endpoints.length === 0) throw new InputError('Expected the endpoints file to list at least one endpoint, got none');
-  const endpoints = root.endpoints.map((entry, index) => endpointFrom(entry, index, env, context));
-  return { ensemble: root.ensemble ?? false, endpoints };
+  const entries = root.endpoints.map((entry, index) => endpointFrom(entry, index, env, context));
+  return {
+    ensemble: root.ensemble ?? false,
+    endpoints: entries.map(({ endpoint }) => endpoint),
+    unpriced: entries.filter(({ priced }) => !priced).map(({ endpoint }) => endpoint.name!),
+  };
 }
 
-function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string, string | undefined>>, context: ModelContext): EndpointOptions {
+function endpointFrom(
+  entry: unknown,
+  index: number,
+  env: Readonly<Record<string, string | undefined>>,
+  context: ModelContext,
+): { endpoint: EndpointOptions; priced: boolean } {
   const where = `endpoint ${index + 1}`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new InputError(`Expected ${where} to be an object, got \`${JSON.stringify(entry)}\``);
   const fields = entry as Record<string, unknown>;
@@ -104,7 +119,15 @@ function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string
   const spec = string('model');
   if (spec === undefined) throw new InputError(`Expected ${where} to name its \`model\` (\`openai:NAME\` or \`sim:PROFILE\`)`);
   const baseURL = string('baseURL');
-  const apiKeyEnv = string('apiKeyEnv') ?? 'OPENAI_API_KEY';
+  if (baseURL !== undefined) parseBaseURL(baseURL, `\`baseURL\` of ${where}`);
+  const namedKeyEnv = string('apiKeyEnv');
+  const apiKeyEnv = namedKeyEnv ?? 'OPENAI_API_KEY';
+  // A variable the file names on purpose but that is unset is a mistake; without one a local server needs no key.
+  if (namedKeyEnv !== undefined && spec.startsWith('openai:') && (env[namedKeyEnv] ?? '') === '') {
+    throw new InputError(
+      `Expected the environment variable ${namedKeyEnv} (\`apiKeyEnv\` of ${where}) to hold the API key, but it is not set; set it, or leave \`apiKeyEnv\` out for a server that needs no key`,
+    );
+  }
   const pricing = fields['pricing'];
   if (
     pricing !== undefined &&
@@ -143,5 +166,5 @@ function endpointFrom(entry: unknown, index: number, env: Readonly<Record<string
     ...(number('concurrency') === undefined ? {} : { concurrency: number('concurrency')! }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   };
-  return endpoint;
+  return { endpoint, priced: !isHttp || pricing !== undefined || findProfile(spec.slice('openai:'.length)) !== undefined };
 }

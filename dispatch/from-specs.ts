@@ -5,7 +5,8 @@
  */
 import { InputError } from '../core/errors.ts';
 import type { BudgetLimits, Spend } from './budget.ts';
-import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import { createDispatcher, type Dispatcher, type FaultEvent } from './dispatcher.ts';
+import type { Pricing } from '../core/model.ts';
 import { DEFAULT_HTTP_TIMEOUT_MS, parseEndpointsConfig } from './endpoint-config.ts';
 import type { EndpointOptions } from './endpoint-pool.ts';
 import type { RetryOptions } from './retry.ts';
@@ -56,6 +57,14 @@ export interface DispatcherFromSpecsOptions {
   readonly budget?: BudgetLimits;
   /** Spend of earlier sessions of a journaled run, so budgets cap the whole run. @default nothing */
   readonly alreadySpent?: Partial<Spend>;
+  /** Prices of `openai:` specs by spec, beyond the paper profiles' (`{ 'openai:my-model': { ... } }`). @default the profiles' */
+  readonly prices?: Readonly<Record<string, Pricing>>;
+  /** Refuse an endpoints file that leaves a model without a price (a dollar budget needs one for each). @default false */
+  readonly requirePrices?: boolean;
+  /** Fail every call once none has been answered for this long, in milliseconds; 0 never. @default the dispatcher's */
+  readonly giveUpAfterMs?: number;
+  /** Called on every fault (a line on stderr while an endpoint is silent, say). */
+  readonly onFault?: (event: FaultEvent) => void;
 }
 
 /**
@@ -90,18 +99,25 @@ export function createDispatcherFromSpecs(options: DispatcherFromSpecsOptions): 
       ...(endpoint.tokensPerMinute === undefined && tokensPerMinute !== undefined ? { tokensPerMinute } : {}),
     };
   };
+  const priced = (spec: string): ModelContext => {
+    const pricing = options.prices?.[spec];
+    return pricing === undefined ? modelContext : { ...modelContext, openai: { ...modelContext.openai, pricing } };
+  };
   let endpoints: EndpointOptions[];
   let ensemble = false;
   if (options.endpointsConfig !== undefined) {
     const config = parseEndpointsConfig(options.endpointsConfig, options.env ?? process.env, modelContext);
     ensemble = config.ensemble;
     endpoints = config.endpoints.map((endpoint) => withDefaults(endpoint, endpoint.model.id));
+    if (options.requirePrices === true && config.unpriced.length > 0) {
+      throw new InputError(`--budget-usd needs a price for ${config.unpriced.join(', ')}, which has none known: give it \`pricing\` in the endpoints file`);
+    }
   } else if (options.ensemble !== undefined) {
     ensemble = true;
-    endpoints = options.ensemble.map(({ spec, weight = 1 }) => withDefaults({ model: createModel(spec, modelContext), name: spec, group: spec, weight }, spec));
+    endpoints = options.ensemble.map(({ spec, weight = 1 }) => withDefaults({ model: createModel(spec, priced(spec)), name: spec, group: spec, weight }, spec));
   } else {
     const spec = options.model ?? DEFAULT_MODEL;
-    endpoints = [withDefaults({ model: createModel(spec, modelContext) }, spec)];
+    endpoints = [withDefaults({ model: createModel(spec, priced(spec)) }, spec)];
   }
   return createDispatcher({
     endpoints,
@@ -111,5 +127,7 @@ export function createDispatcherFromSpecs(options: DispatcherFromSpecsOptions): 
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.budget === undefined ? {} : { budget: options.budget }),
     ...(options.alreadySpent === undefined ? {} : { alreadySpent: options.alreadySpent }),
+    ...(options.giveUpAfterMs === undefined ? {} : { giveUpAfterMs: options.giveUpAfterMs }),
+    ...(options.onFault === undefined ? {} : { onFault: options.onFault }),
   });
 }

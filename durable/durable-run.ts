@@ -12,16 +12,17 @@
  * and counted once; budget spend (`snapshot.spent`, carried into each session's dispatcher) counts every call
  * made, so a budget caps what the whole run really spends.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
-import { InputError, RunConfigMismatchError } from '../core/errors.ts';
+import { InputError, JournalCorruptError, RunConfigMismatchError } from '../core/errors.ts';
 import { openJournalWriter, scanJournal, type JournalWriter } from './journal.ts';
 import { addRecord, encodeStep, type JournalRecord } from './journal-record.ts';
 import type { LanguageModel } from '../core/model.ts';
-import { diffRunConfig, type RunConfig } from './run-config.ts';
-import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
+import { diffRunConfig, runIdOf, type RunConfig } from './run-config.ts';
+import { lockRunDir, prepareRunDir, readRunConfig, removeDirectories, runPaths, writeRunConfig, type RunPaths } from './run-dir.ts';
 import { emptyTotals, NO_DISPATCH_EVENTS, runTask, type RunOptions, type RunResult, type RunTotals } from '../run/run-task.ts';
 import { readSnapshot, writeSnapshot, type RunStatus, type Snapshot } from './snapshot.ts';
 import type { GraphTask, StepTask, TaskCall } from '../core/task.ts';
@@ -146,7 +147,24 @@ function describeRun(paths: RunPaths): string {
   }
 }
 
-/** A new run: prepares the directory, records the configuration and runs the task from its initial state. */
+/** The session's dispatcher, built before anything is written so a bad model or endpoint refuses a run cleanly. */
+function buildDispatcher(options: DurableRunOptions<unknown, unknown>, alreadySpent: Spend): Dispatcher {
+  return options.dispatcher?.(alreadySpent) ?? createDispatcher({ model: options.model!, concurrency: options.config.concurrency, alreadySpent });
+}
+
+/** Removes what a start wrote before it failed: the run's files, then the directories it created. */
+function undoStart(paths: RunPaths, created: readonly string[]): void {
+  for (const path of [paths.config, paths.journal, paths.snapshot]) {
+    for (const file of [path, join(dirname(path), `.${basename(path)}.tmp`)]) rmSync(file, { force: true });
+  }
+  removeDirectories(created);
+}
+
+/**
+ * A new run: prepares the directory, records the configuration and runs the task from its initial state. A
+ * start refused before its first step (a bad model spec or endpoints file, a directory that cannot be written)
+ * leaves the directory as it found it.
+ */
 export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V>): Promise<DurableRunResult<S>> {
   const resolved = resolveDurableOptions(options);
   const { task, dir } = options;
@@ -157,14 +175,29 @@ export async function startDurableRun<S, V>(options: StartDurableRunOptions<S, V
   }
   // A live run's lock refuses even --force; a dead one's is cleared with the rest.
   if (existsSync(paths.lock)) lockRunDir(dir)();
-  prepareRunDir(dir, options.force ?? false, describeRun);
-  const release = lockRunDir(dir);
+  const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, NOTHING_SPENT);
+  const runId = runIdOf(options.config);
+  const created = prepareRunDir(dir, options.force ?? false, describeRun);
+  let release: () => void;
+  let writer: JournalWriter;
+  const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' }, runId };
   try {
-    writeRunConfig(dir, options.config);
-    const writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    const start: Snapshot<S> = { step: 0, journalBytes: 0, state: initial, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } };
+    release = lockRunDir(dir);
+  } catch (error) {
+    removeDirectories(created);
+    throw error;
+  }
+  try {
+    writeRunConfig(dir, { ...options.config, runId });
+    writer = openJournalWriter({ path: paths.journal, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
     writeSnapshot(paths.snapshot, { ...start, state: storedState(task, initial) });
-    return await session(options, resolved, writer, start, { replayed: 0, tornBytes: 0 });
+  } catch (error) {
+    release();
+    undoStart(paths, created);
+    throw error;
+  }
+  try {
+    return await session(options, resolved, writer, dispatcher, start, { replayed: 0, tornBytes: 0 }, runId);
   } finally {
     release();
   }
@@ -179,14 +212,25 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
   const resolved = resolveDurableOptions(options);
   const { task, dir } = options;
   const paths = runPaths(dir);
-  const differences = diffRunConfig(readRunConfig(dir), options.config);
+  const stored = readRunConfig(dir);
+  const differences = diffRunConfig(stored, options.config);
   if (differences.length > 0) throw new RunConfigMismatchError(dir, differences);
+  const { runId } = stored;
   const release = lockRunDir(dir);
   try {
-    const stored = readSnapshot<S | null>(paths.snapshot);
-    const snapshot: Snapshot<S> = stored === undefined
-      ? { step: 0, journalBytes: 0, state: task.initialState(), totals: emptyTotals(), wallMs: 0, status: { kind: 'running' } }
-      : { ...stored, state: stored.state ?? task.initialState() };
+    const saved = readSnapshot<S | null>(paths.snapshot);
+    const snapshot: Snapshot<S> =
+      saved === undefined
+        ? { step: 0, journalBytes: 0, state: task.initialState(), totals: emptyTotals(), wallMs: 0, status: { kind: 'running' } }
+        : { ...saved, state: saved.state ?? task.initialState() };
+    if (runId !== undefined && saved !== undefined && saved.runId !== runId) {
+      throw new JournalCorruptError(
+        paths.snapshot,
+        1,
+        0,
+        `the snapshot belongs to another run (${snapshot.runId === undefined ? 'one without an id' : `run ${snapshot.runId}`}; this directory's run is ${runId}): was it copied from another run directory? Put this run's snapshot back, or delete it to replay the journal from the start`,
+      );
+    }
     let step = snapshot.step;
     let state = snapshot.state;
     const absorbRecord = recordAbsorber(task);
@@ -196,6 +240,8 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
     const spent: Spend = { ...NOTHING_SPENT, ...snapshot.spent };
     let replayed = 0;
     const scan = scanJournal<V>(paths.journal, {
+      ...(runId === undefined ? {} : { runId }),
+      ...(saved === undefined ? {} : { snapshotPath: paths.snapshot }),
       from: { offset: snapshot.journalBytes, step: snapshot.step },
       onRecord: (record) => {
         addRecord(totals, record);
@@ -225,8 +271,9 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
         session: { ran: false, startStep: step, replayed, tornBytes, wallMs: 0 },
       };
     }
+    const dispatcher = buildDispatcher(options as DurableRunOptions<unknown, unknown>, spent);
     const writer = openJournalWriter({ path: paths.journal, validBytes: scan.validBytes, writeIntervalMs: resolved.writeIntervalMs, syncIntervalMs: resolved.syncIntervalMs });
-    return await session(options, resolved, writer, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes });
+    return await session(options, resolved, writer, dispatcher, { ...snapshot, step, state, totals, spent }, { replayed, tornBytes }, runId);
   } finally {
     release();
   }
@@ -268,14 +315,14 @@ async function session<S, V>(
   options: DurableRunOptions<S, V>,
   resolved: ResolvedDurableOptions,
   writer: JournalWriter,
+  dispatcher: Dispatcher,
   start: Snapshot<S>,
   recovered: { readonly replayed: number; readonly tornBytes: number },
+  runId: string | undefined,
 ): Promise<DurableRunResult<S>> {
   const { task, config, dir } = options;
   const paths = runPaths(dir);
   const began = performance.now();
-  const alreadySpent: Spend = { ...NOTHING_SPENT, ...start.spent };
-  const dispatcher = options.dispatcher?.(alreadySpent) ?? createDispatcher({ model: options.model!, concurrency: config.concurrency, alreadySpent });
   let step = start.step;
   let state = start.state;
   let totals = start.totals;
@@ -289,12 +336,13 @@ async function session<S, V>(
     writer.sync();
     const wallMs = start.wallMs + performance.now() - began;
     const stateless = storedState(task, state) === null;
+    const id = runId === undefined ? {} : { runId };
     // A state JSON cannot carry is left out: the snapshot then stands at the start, and a resume replays it all.
     writeSnapshot(
       paths.snapshot,
       stateless
-        ? { step: 0, journalBytes: 0, state: null, totals: emptyTotals(), wallMs, spent: NOTHING_SPENT, status }
-        : { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status },
+        ? { step: 0, journalBytes: 0, state: null, totals: emptyTotals(), wallMs, spent: NOTHING_SPENT, status, ...id }
+        : { step, journalBytes: writer.bytes, state, totals, wallMs, spent: dispatcher.budget().spent, status, ...id },
     );
     lastSnapshot = step;
   };
@@ -313,7 +361,7 @@ async function session<S, V>(
       start: { step, state },
       startTotals: totals,
       onStep: (event) => {
-        writer.append(encodeStep(event));
+        writer.append(encodeStep(event, runId));
         step = event.step + 1;
         state = event.state;
         totals = event.totals;
@@ -326,10 +374,16 @@ async function session<S, V>(
       },
     });
   } catch (error) {
+    // Best effort: when the disk is full these fail too, and the error to report is the first one.
     try {
       snapshot({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
-    } finally {
+    } catch {
+      // The latest snapshot on disk stays valid: a resume starts from it and replays the journal.
+    }
+    try {
       writer.close();
+    } catch {
+      // As above.
     }
     throw error;
   }

@@ -22,6 +22,7 @@
  * | `x`   | 1 if the first two valid votes both missed the oracle | otherwise  |
  * | `rt`  | retries after transient faults while voting           | 0          |
  * | `fx`  | faults the dispatcher saw, by kind, `{"rate-limit": 2}` | none     |
+ * | `u`   | the run's id (`config.json`'s `runId`), on step 0 only: ties the journal to its run | other steps |
  *
  * Values must survive a JSON round trip (Hanoi's do). Numbers round-trip exactly, so totals rebuilt from
  * records equal the live totals to the last bit.
@@ -55,6 +56,8 @@ export interface JournalRecord<V = unknown> {
   readonly retries: number;
   /** Faults the dispatcher saw while the step was voted on, by kind. */
   readonly faults: Readonly<Record<string, number>>;
+  /** The id of the run that wrote the journal, on its first record; undefined elsewhere and in older journals. */
+  readonly runId?: string;
 }
 
 interface Wire {
@@ -76,10 +79,14 @@ interface Wire {
   x?: 1;
   rt?: number;
   fx?: Record<string, number>;
+  u?: string;
 }
 
-/** The JSON text of a decided step's record. Hot path: one small object and one `JSON.stringify` per step. */
-export function encodeStep(event: StepEvent<unknown, unknown>): string {
+/**
+ * The JSON text of a decided step's record. Hot path: one small object and one `JSON.stringify` per step.
+ * `runId`, when given, is written on step 0's record only.
+ */
+export function encodeStep(event: StepEvent<unknown, unknown>, runId?: string): string {
   const { stats } = event;
   // Fields are assigned in wire order (`i` first); the optional ones only when they carry something.
   // A step task's ids are its step indices: only other ids are written.
@@ -110,6 +117,7 @@ export function encodeStep(event: StepEvent<unknown, unknown>): string {
     wire.fx = event.dispatch.faults as Record<string, number>;
     break;
   }
+  if (runId !== undefined && event.step === 0) wire.u = runId;
   return JSON.stringify(wire);
 }
 
@@ -147,6 +155,7 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
   if (wire.rt !== undefined && !isCount(wire.rt)) return bad('rt');
   const faults = wire.fx ?? {};
   if (!counts(faults)) return bad('fx');
+  if (wire.u !== undefined && typeof wire.u !== 'string') return bad('u');
   return {
     ok: true,
     record: {
@@ -167,6 +176,7 @@ export function decodeRecord<V>(json: string): DecodedRecord<V> {
       firstTwoWrong: wire.x === 1,
       retries: wire.rt ?? 0,
       faults: faults as Record<string, number>,
+      ...(wire.u === undefined ? {} : { runId: wire.u }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -227,5 +227,18 @@ describe('the run journal', () => {
     expect(writer).toMatchObject({ writes: 1, syncs: 1 });
     expect(statSync(path).size).toBe(writer.bytes);
     writer.close();
+  });
+
+  it.runIf(existsSync('/dev/full'))('reports a full disk from the caller\'s next append, never from a timer', async () => {
+    const { texts } = await recordedRun(3);
+    // Writes to /dev/full fail with ENOSPC, as on a full disk.
+    const writer = openJournalWriter({ path: '/dev/full', writeIntervalMs: 5, syncIntervalMs: 10 });
+    writer.append(texts[0]!);
+    // The timer's write fails; an exception thrown there would be uncaught and end the process.
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(() => writer.append(texts[1]!)).toThrow(/ENOSPC/);
+    expect(() => writer.sync()).toThrow(/ENOSPC/);
+    expect(() => writer.close()).toThrow(/ENOSPC/);
+    expect(() => writer.close()).not.toThrow();
   });
 });

@@ -90,6 +90,22 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
   let writes = 0;
   let syncs = 0;
   let closed = false;
+  /**
+   * The first write or sync that failed (a full disk, an I/O error). The file's end is then unknown, so every
+   * later append, sync or close throws it: from the caller's own call, never from a timer, where it would be an
+   * uncaught exception that kills the process mid-step.
+   */
+  let failure: unknown;
+  const failed = () => {
+    if (failure !== undefined) throw failure;
+  };
+  const guarded = (action: () => void) => () => {
+    try {
+      action();
+    } catch (error) {
+      failure ??= error;
+    }
+  };
 
   const fsyncNow = () => {
     if (syncTimer !== undefined) clearTimeout(syncTimer);
@@ -106,8 +122,14 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     if (writeTimer !== undefined) clearTimeout(writeTimer);
     writeTimer = undefined;
     if (closed) return;
+    failed();
     if (pendingBytes > 0) {
-      for (let done = 0; done < pendingBytes; ) done += writeSync(fd, pending, done, pendingBytes - done);
+      try {
+        for (let done = 0; done < pendingBytes; ) done += writeSync(fd, pending, done, pendingBytes - done);
+      } catch (error) {
+        failure ??= error;
+        throw error;
+      }
       written += pendingBytes;
       pendingBytes = 0;
       writes++;
@@ -117,17 +139,24 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     const waited = lastWrite - lastSync;
     if (waited >= syncIntervalMs) fsyncNow();
     // A run that stalls (a slow model) must not leave its last records unsynced until the next write.
-    else if (unsynced) syncTimer ??= setTimeout(sync, syncIntervalMs - waited).unref();
+    else if (unsynced) syncTimer ??= setTimeout(guarded(sync), syncIntervalMs - waited).unref();
   };
 
   function sync(): void {
     flush();
-    if (!closed) fsyncNow();
+    if (closed) return;
+    try {
+      fsyncNow();
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    }
   }
 
   return {
     append(json) {
       if (closed) throw new Error('The journal is closed');
+      failed();
       const need = maxFramedBytes(json);
       if (pendingBytes + need > pending.length) {
         flush();
@@ -136,7 +165,7 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
       pendingBytes = writeFramedLine(pending, pendingBytes, json);
       const waited = now() - lastWrite;
       if (pendingBytes >= bufferBytes || waited >= writeIntervalMs) flush();
-      else writeTimer ??= setTimeout(flush, writeIntervalMs - waited).unref();
+      else writeTimer ??= setTimeout(guarded(flush), writeIntervalMs - waited).unref();
     },
     get bytes() {
       return written + pendingBytes;
@@ -150,9 +179,14 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     sync,
     close() {
       if (closed) return;
-      sync();
-      closed = true;
-      closeSync(fd);
+      try {
+        sync();
+      } finally {
+        closed = true;
+        if (writeTimer !== undefined) clearTimeout(writeTimer);
+        if (syncTimer !== undefined) clearTimeout(syncTimer);
+        closeSync(fd);
+      }
     },
   };
 }
@@ -169,6 +203,13 @@ export interface JournalScanOptions<V> {
   readonly onRecord?: (record: JournalRecord<V>) => void;
   /** Bytes read at a time. @default 1 MiB */
   readonly chunkBytes?: number;
+  /**
+   * The run's id (`config.json`'s `runId`): the first record must carry it, or the journal is another run's
+   * (copied from another run directory) and is refused. @default no check (run directories from before run ids)
+   */
+  readonly runId?: string;
+  /** The snapshot `from` comes from, named in the advice when damage lies before its position. */
+  readonly snapshotPath?: string;
 }
 
 /** What a scan found. */
@@ -231,12 +272,16 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
     let records = 0;
     let line = 0;
 
+    // Cutting the journal before the snapshot's position leaves a snapshot naming records that are gone, so
+    // the snapshot must go too (a resume then replays the journal from its start).
+    const dropSnapshot = (offset: number) =>
+      offset < from.offset && options.snapshotPath !== undefined ? ` and rm ${options.snapshotPath}; the snapshot is past the damage, so the run then replays the journal from its start` : '';
     const corrupt = (offset: number, problem: string): never => {
       throw new JournalCorruptError(
         path,
         line,
         offset,
-        `${problem}; records after it exist, so this is damage, not a torn write (to discard it and everything after, re-deciding those steps: truncate -s ${offset} ${path})`,
+        `${problem}; records after it exist, so this is damage, not a torn write (to discard it and everything after, re-deciding those steps: truncate -s ${offset} ${path}${dropSnapshot(offset)})`,
       );
     };
     const checkFrom = (offset: number) => {
@@ -251,7 +296,9 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
           path,
           undefined,
           validBytes,
-          `the journal's intact records end at byte ${validBytes}, before the snapshot's offset ${from.offset}: synced records are missing`,
+          `the journal's intact records end at byte ${validBytes}, before the snapshot's offset ${from.offset}: synced records are missing${
+            options.snapshotPath === undefined ? '' : ` (to resume from the ${records} intact records, re-deciding the rest: rm ${options.snapshotPath})`
+          }`,
         );
       }
       return { records, validBytes, tornTail };
@@ -289,6 +336,18 @@ export function scanJournal<V>(path: string, options: JournalScanOptions<V> = {}
       if (problem !== undefined) {
         if (last && !endsWithIntactRecord(buffer, start, newline)) return finish(offset, { offset, bytes: size - offset, line, problem });
         corrupt(offset, problem);
+      }
+      if (records === 0 && options.runId !== undefined) {
+        const first = decodeRecord<V>(lineJson(buffer, start, newline));
+        const theirs = first.ok ? first.record.runId : undefined;
+        if (theirs !== options.runId) {
+          throw new JournalCorruptError(
+            path,
+            line,
+            offset,
+            `the journal belongs to another run (${theirs === undefined ? 'one without an id' : `run ${theirs}`}; this directory's run is ${options.runId}): was it copied from another run directory? Put this run's journal back, or start a new run`,
+          );
+        }
       }
       let index: number;
       if (offset >= from.offset) {

@@ -3,6 +3,7 @@
  * resume can refuse a different one, plus settings that may change between sessions. Never a secret: for an
  * API key only the name of the environment variable that holds it.
  */
+import { createHash } from 'node:crypto';
 import { hashString } from '../core/rng.ts';
 import { promptText, type GraphTask, type StepTask } from '../core/task.ts';
 import { isGraphTask } from '../run/run-task.ts';
@@ -31,8 +32,18 @@ export interface RunConfig {
   readonly maxSamplesPerStep: number;
   /** Calls in flight at once: does not change what is decided, so a resume may change it. */
   readonly concurrency: number;
-  /** Endpoint of `openai:` models; may change on resume. */
+  /** Endpoint of `openai:` models, without its query string (which may hold a key); may change on resume. */
   readonly baseURL: string | null;
+  /**
+   * Names of the query parameters `baseURL` had, which are not stored (they may hold a key): a resume needs the
+   * base URL again. Absent when it had none.
+   */
+  readonly baseURLQuery?: readonly string[];
+  /**
+   * Prices given for the run's `openai:` models (`--input-price`, `--output-price`), US dollars per million
+   * tokens; may change on resume. Absent when none were given (profiles and endpoints files price themselves).
+   */
+  readonly pricing?: { readonly inputUsdPerMillion?: number; readonly outputUsdPerMillion?: number };
   /** Name of the environment variable holding the API key (never the key itself). */
   readonly apiKeyEnv: string | null;
   /**
@@ -40,10 +51,25 @@ export interface RunConfig {
    * between sessions, its models should not.
    */
   readonly endpointsFile: string | null;
+  /**
+   * The run's id ({@link runIdOf}): its journal's first record and its snapshots carry it, so files copied from
+   * a different run are refused. Absent in directories from before run ids.
+   */
+  readonly runId?: string;
 }
 
 /** Fields that decide what a run does: a resume must match them all. */
 export const IDENTITY_FIELDS = ['task', 'taskOptions', 'taskFingerprint', 'model', 'ensemble', 'k', 'seed', 'maxOutputTokens', 'contextBudget', 'maxSamplesPerStep'] as const;
+
+/**
+ * The id of a run: 16 hex digits of a SHA-256 of its identity fields. Runs that would decide differently
+ * (another seed, task, model, k, ...) get different ids; runs with the same identity the same one, which keeps
+ * a resumed run's files identical to an uninterrupted run's (their decisions are the same anyway).
+ */
+export function runIdOf(config: RunConfig): string {
+  const identity = IDENTITY_FIELDS.map((field) => config[field] ?? null);
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+}
 
 /** A short hash of the task's first prompt (a graph task's: every call ready at the start), which holds its rules, strategy and size. */
 export function taskFingerprint(task: StepTask<unknown, unknown> | GraphTask<unknown, unknown, any>): string {

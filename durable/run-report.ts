@@ -70,6 +70,7 @@ export function buildRunReport(dir: string, options: RunReportOptions = {}): Run
   };
   checkSnapshot();
   const scan = scanJournal(paths.journal, {
+    ...(config.runId === undefined ? {} : { runId: config.runId }),
     onRecord: (record: JournalRecord) => {
       addRecord(totals, record);
       latencyMs += record.latencyMs;

@@ -41,6 +41,8 @@ export interface Snapshot<S> {
    */
   readonly spent?: Spend;
   readonly status: RunStatus;
+  /** The id of the run (`config.json`'s `runId`), so a snapshot copied from another run is refused. */
+  readonly runId?: string;
 }
 
 const FORMAT = 1;

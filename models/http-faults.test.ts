@@ -5,7 +5,7 @@ const headers = (entries: Record<string, string>) => new Headers(entries);
 
 describe('isRetryableStatus', () => {
   it.each([408, 409, 429, 500, 502, 503, 504, 529])('retries %i', (status) => expect(isRetryableStatus(status)).toBe(true));
-  it.each([400, 401, 403, 404, 422])('does not retry %i', (status) => expect(isRetryableStatus(status)).toBe(false));
+  it.each([400, 401, 403, 404, 422, 501, 505])('does not retry %i', (status) => expect(isRetryableStatus(status)).toBe(false));
 });
 
 describe('retryAfterFromHeaders', () => {

@@ -4,9 +4,12 @@
  * dispatcher only sees the error's `retryAfterMs`.
  */
 
-/** Statuses a retry may fix: request timeout, conflict, rate limit and every server error. */
+/**
+ * Statuses a retry may fix: request timeout, conflict, rate limit and every server error but 501 (Not
+ * Implemented) and 505 (HTTP Version Not Supported), which say the server will never serve the request.
+ */
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 409 || status === 429 || status >= 500;
+  return status === 408 || status === 409 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
 /** Something with a `get(name)` like `Headers`. */

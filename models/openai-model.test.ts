@@ -62,3 +62,53 @@ describe('OpenAI-compatible backend over HTTP', () => {
     expect(response.usage.completionTokens).toBe(5);
   });
 });
+
+describe('what a wrong URL or a dead endpoint looks like', () => {
+  const page = `<!DOCTYPE html>\n<html><head><title>501 Not Implemented</title></head><body><h1>Not Implemented</h1><p>${'filler '.repeat(500)}</p></body></html>`;
+  let html: import('node:http').Server;
+  let status = 200;
+  let htmlURL = '';
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    html = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'text/html' });
+      res.end(page);
+    });
+    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+    htmlURL = `http://127.0.0.1:${(html.address() as import('node:net').AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => html.close(() => resolve())));
+  const ask = (baseURL: string) =>
+    createOpenAIModel({ model: 'm', baseURL, apiKey: 'test' })
+      .generate({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, maxOutputTokens: 10 })
+      .then(
+        () => new Error('it answered'),
+        (e: unknown) => e as Error,
+      );
+
+  it('refuses a 200 whose body is an HTML page, saying so, instead of retrying it as empty choices', async () => {
+    status = 200;
+    const error = await ask(htmlURL);
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error.message).toMatch(/HTTP 200: the answer is a text\/html page \("501 Not Implemented"\), not a chat completion/);
+  });
+
+  it('never retries a 501, and names the page by its title instead of pasting it', async () => {
+    status = 501;
+    const error = await ask(htmlURL);
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error.message).toMatch(/HTTP 501: .*"501 Not Implemented"/);
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).not.toContain('filler');
+  });
+
+  it('names the cause of a failed connection, not just "fetch failed"', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as import('node:net').AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const error = await ask(`http://127.0.0.1:${port}/v1`);
+    expect(error.message).toMatch(new RegExp(`connection: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`));
+  });
+});

@@ -4,7 +4,7 @@
  * dispatcher so the two layers never stack.
  */
 import OpenAI from 'openai';
-import { abortError, ModelCallError, TransientModelError, type TransientFault } from '../core/errors.ts';
+import { abortError, InputError, ModelCallError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
 import { isRetryableStatus, retryAfterFromHeaders } from './http-faults.ts';
 
@@ -36,6 +36,40 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   content_filter: 'content_filter',
 };
 
+/** A base URL as the client uses it: where requests go, and the query parameters sent with each. */
+export interface ParsedBaseURL {
+  /** The URL without its query string (`http://127.0.0.1:8000/v1`). */
+  readonly url: string;
+  /** Its query parameters (`{ key: '...' }`), which may hold a key: never stored or printed. */
+  readonly query: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks and splits a base URL: an http or https URL without user info (fetch refuses `user:password@`). Its
+ * query string is kept apart, since the SDK would append the request path after it, and since it may hold a
+ * key. A bad value is an `InputError` naming `name` and quoting the value up to its query string.
+ */
+export function parseBaseURL(value: string, name = '`baseURL`'): ParsedBaseURL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') {
+    const shown = value.includes('?') ? `${value.slice(0, value.indexOf('?'))}?...` : value;
+    throw new InputError(`Expected ${name} to be an http or https URL such as http://127.0.0.1:8000/v1, got \`${shown}\``);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InputError(`Expected ${name} without a user name or password (\`user:password@\`), which fetch cannot send; pass the key as the API key instead`);
+  }
+  if (url.search === '' && url.hash === '') return { url: value, query: {} };
+  const query = Object.fromEntries(url.searchParams);
+  url.search = '';
+  url.hash = '';
+  return { url: url.toString(), query };
+}
+
 /** The host and path of a base URL, for messages that must never carry a key. */
 export function endpointName(baseURL: string): string {
   try {
@@ -48,14 +82,16 @@ export function endpointName(baseURL: string): string {
 
 /** Creates a chat-completions backend. */
 export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
-  const baseURL = options.baseURL ?? 'https://api.openai.com/v1';
+  const { url: baseURL, query } = parseBaseURL(options.baseURL ?? 'https://api.openai.com/v1');
   const endpoint = endpointName(baseURL);
   const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'] ?? 'no-key';
+  const secrets = [apiKey, ...Object.values(query)];
   const client = new OpenAI({
     baseURL,
     apiKey,
     maxRetries: 0,
     timeout: options.timeoutMs ?? 600_000,
+    ...(Object.keys(query).length === 0 ? {} : { defaultQuery: query }),
   });
   const pricing = options.pricing ?? { inputUsdPerMillion: 0, outputUsdPerMillion: 0 };
 
@@ -97,7 +133,11 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
       try {
         completion = await client.chat.completions.create(body, request.signal === undefined ? {} : { signal: request.signal });
       } catch (error) {
-        throw callError(error, endpoint, apiKey, request.signal);
+        throw callError(error, endpoint, secrets, request.signal);
+      }
+      // A body that is not JSON (a web page at the wrong URL, a proxy's login page) comes back as text.
+      if (typeof completion !== 'object' || completion === null) {
+        throw new ModelCallError(endpoint, 200, `the answer is ${describeBody(String(completion))}, not a chat completion; is the base URL the API's (usually ending in /v1)?`);
       }
       const choice = completion.choices?.[0];
       if (choice === undefined) {
@@ -125,19 +165,19 @@ const STATUS_FAULTS: Record<number, TransientFault> = { 408: 'request-timeout', 
  * (`ModelCallError`: 400, 401, 403, 404, 422 and any other 4xx) and the caller's own abort. Messages are one line
  * and never carry the key.
  */
-function callError(error: unknown, endpoint: string, apiKey: string, signal: AbortSignal | undefined): Error {
+function callError(error: unknown, endpoint: string, secrets: readonly string[], signal: AbortSignal | undefined): Error {
   // Aborted by the caller, before the response or while its body was read.
   if (signal?.aborted === true || error instanceof OpenAI.APIUserAbortError) return abortError();
-  const message = (text: string) => redact(text.replace(/\s+/g, ' ').trim(), apiKey);
+  const message = (text: string) => secrets.reduce((redacted, secret) => redact(redacted, secret), text.replace(/\s+/g, ' ').trim());
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new TransientModelError(endpoint, 'timeout', 'the request timed out', { cause: error });
   if (error instanceof OpenAI.APIConnectionError) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return new TransientModelError(endpoint, 'connection', message(`${error.message}${cause}`), { cause: error });
+    return new TransientModelError(endpoint, 'connection', message(rootCause(error)), { cause: error });
   }
   if (error instanceof OpenAI.APIError) {
     const { status } = error;
     // The SDK prefixes its message with the status, which the error names anyway.
-    const text = message(error.message.replace(/^\d{3}\s+/, ''));
+    const body = error.message.replace(/^\d{3}\s+/, '');
+    const text = message(looksLikeHtml(body) ? describeBody(body) : body);
     if (status !== undefined && isRetryableStatus(status)) {
       const retryAfterMs = retryAfterFromHeaders(error.headers, Date.now());
       return new TransientModelError(endpoint, STATUS_FAULTS[status] ?? 'server-error', text, { status, retryAfterMs, cause: error });
@@ -151,6 +191,35 @@ function callError(error: unknown, endpoint: string, apiKey: string, signal: Abo
     return new TransientModelError(endpoint, 'truncated', 'the connection closed before the body ended', { cause: error });
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * What a failed connection came down to: the innermost cause (`connect ECONNREFUSED 127.0.0.1:8000`, `getaddrinfo
+ * ENOTFOUND host`), not the SDK's "Connection error." over fetch's "fetch failed".
+ */
+function rootCause(error: Error): string {
+  let inner: unknown = error;
+  for (let depth = 0; depth < 8 && inner instanceof Error && inner.cause instanceof Error; depth++) inner = inner.cause;
+  const text = inner instanceof Error ? inner.message : error.message;
+  // fetch refuses a few well-known ports outright (9, 25, 6000, ...), with just these two words.
+  return text === 'bad port' ? 'fetch refuses to connect to this port (a reserved one); use another' : text;
+}
+
+/** Longest error detail quoted from a server's body, in characters. */
+const MAX_DETAIL = 200;
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*<(!doctype html|html|head|body)\b/i.test(text);
+}
+
+/** A body in a few words: an HTML page by its title, anything else cut to {@link MAX_DETAIL} characters. */
+function describeBody(text: string): string {
+  if (looksLikeHtml(text)) {
+    const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
+    return title === undefined || title === '' ? 'a text/html page' : `a text/html page ("${title.slice(0, MAX_DETAIL)}")`;
+  }
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat === '' ? 'an empty body' : `"${flat.length > MAX_DETAIL ? `${flat.slice(0, MAX_DETAIL)}...` : flat}"`;
 }
 
 /** Removes the key itself, and anything that looks like a bearer token or API key, from a message. */

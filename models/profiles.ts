@@ -46,6 +46,26 @@ export function findProfile(name: string): ModelProfile | undefined {
   return MODEL_PROFILES.find((profile) => profile.name === name);
 }
 
+/** The paper's output cap and over-long red flag, in output tokens (set for gpt-4.1-mini's 538-token answers). */
+export const PAPER_OUTPUT_CAP = 750;
+
+/**
+ * The output cap (which is also the over-long red flag) that suits a profile: the paper's 750 tokens, raised to
+ * 1.4 times the mean answer (rounded up to 50) for profiles whose ordinary answers are longer than 750 / 1.25
+ * tokens. Otherwise nearly every ordinary answer of, say, gpt-oss-20b (1,104 tokens on average) is cut at the cap
+ * and red-flagged, and no step decides. 750 for a model without a profile.
+ */
+export function defaultOutputCap(profile: ModelProfile | undefined): number {
+  const mean = profile?.tokensPerResponse;
+  if (mean === undefined || mean * 1.25 <= PAPER_OUTPUT_CAP) return PAPER_OUTPUT_CAP;
+  return Math.ceil((1.4 * mean) / 50) * 50;
+}
+
+/** The default output cap for the models of a run (`sim:NAME` or `openai:NAME`): the largest any of them needs. */
+export function defaultOutputCapFor(specs: readonly string[]): number {
+  return Math.max(PAPER_OUTPUT_CAP, ...specs.map((spec) => defaultOutputCap(findProfile(spec.slice(spec.indexOf(':') + 1)))));
+}
+
 /** The names of all profiles, for error messages and help. */
 export function profileNames(): string[] {
   return MODEL_PROFILES.map((profile) => profile.name);

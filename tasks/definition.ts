@@ -56,10 +56,11 @@ export interface TaskDefinition<O extends Record<string, unknown> = Record<strin
   /** How the simulated model answers the task's prompts; without it the task runs only against real endpoints. */
   readonly sim?: SimBehaviour;
   /**
-   * Run settings this task needs unless the user gives them (a flat answer needs room for the whole list).
+   * Run settings this task needs unless the user gives them: output room beyond the model's usual cap (a flat
+   * answer writes the whole list), a larger context budget.
    * @default none: the common defaults
    */
-  runDefaults?(task: RunnableTask, options: O): { readonly maxOutputTokens?: number; readonly contextBudget?: number };
+  runDefaults?(task: RunnableTask, options: O): { readonly extraOutputTokens?: number; readonly contextBudget?: number };
   /** Summary fields beyond the run's own (`{ disks }`, a batch's accuracy). */
   report?(task: RunnableTask, result: RunResult<any>, options: O): TaskReport;
 }

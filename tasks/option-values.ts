@@ -4,21 +4,25 @@
  */
 import { InputError } from '../core/errors.ts';
 
-/** An integer flag within [min, max]. */
+/**
+ * An integer flag within [min, max], written in decimal digits (with a leading minus): `Number` alone would also
+ * take `1e1`, `0x5` and ` 5`.
+ */
 export function integerFlag(name: string, value: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
   const parsed = Number(value);
-  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < min || parsed > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+  if (!/^-?\d+$/.test(value) || parsed < min || parsed > max) {
+    // Without a stated maximum the range reads `>= min`, unless the value is too large, which then says why.
+    const range = max === Number.MAX_SAFE_INTEGER && !(parsed > max) ? `>= ${min}` : `from ${min} to ${max}`;
     throw new InputError(`Expected --${name} to be an integer ${range}, got \`${value}\``);
   }
   return parsed;
 }
 
-/** A finite number flag within [min, max] (or the open interval when `open` is set). */
+/** A finite decimal number flag (`2.5`, `.5`, `1e-3`; not `0x5` or ` 5`) within [min, max] (or the open interval when `open` is set). */
 export function numberFlag(name: string, value: string, min: number, max: number, open = false): number {
   const parsed = Number(value);
   const inRange = open ? parsed > min && parsed < max : parsed >= min && parsed <= max;
-  if (value.trim() === '' || !Number.isFinite(parsed) || !inRange) {
+  if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value) || !Number.isFinite(parsed) || !inRange) {
     const range = open ? `in (${min}, ${max})` : `in [${min}, ${max}]`;
     throw new InputError(`Expected --${name} to be a number ${range}, got \`${value}\``);
   }

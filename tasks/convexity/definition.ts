@@ -53,7 +53,7 @@ export const convexityDefinition = defineTask<ConvexityRunOptions>({
     { name: 'depth', description: `composition depth of generated expressions, 1 to ${MAX_GENERATED_DEPTH}`, placeholder: '<d>' },
     { name: 'count', description: 'number of generated expressions', placeholder: '<n>', default: '20' },
     { name: 'file', description: 'label these expressions instead, one per line (- for stdin)', placeholder: '<path>' },
-    { name: 'strategy', description: STRATEGIES.join(' | '), placeholder: '<name>', default: 'focused' },
+    { name: 'strategy', description: `${STRATEGIES.join(' | ')} (accumulating's prompts grow with the expression: its context budget is 1000000 unless --context-budget is given)`, placeholder: '<name>', default: 'focused' },
     { name: 'affine-nodes', description: 'focused/accumulating: ask about affine operator nodes (ask) or label them in the scheduler (symbolic)', placeholder: '<mode>', default: 'ask' },
   ],
   options: (flags) => {
@@ -84,6 +84,8 @@ export const convexityDefinition = defineTask<ConvexityRunOptions>({
     return createConvexityBatch({ items, strategy: options.strategy, affineNodes: options.affineNodes, seed: context.seed });
   },
   sim: convexitySim,
+  // The accumulating strategy carries every earlier question: its prompts grow with the expression, by design.
+  runDefaults: (_task, options) => (options.strategy === 'accumulating' ? { contextBudget: 1_000_000 } : {}),
   report: (task, result, options) => {
     const batch = task as ConvexityBatch;
     const outcomes = batch.outcomes(result.finalState);

@@ -3,7 +3,7 @@
  * products) or `--digits D --count C` (a seeded set), decomposed or flat, scored by exact products.
  */
 import { defineTask } from '../definition.ts';
-import { problemSetReport, setFlags, setOutputCap, type ProblemSetTask } from '../problem-sets/index.ts';
+import { problemSetReport, setFlags, type ProblemSetTask } from '../problem-sets/index.ts';
 import { buildMultiplicationRun, MULTIPLICATION_SIZE, multiplicationRunOptions, multiplicationSource, type MultiplicationRunOptions } from './run-options.ts';
 import { multiplicationSim } from './sim.ts';
 import { MULTIPLICATION_STRATEGIES } from './strategies.ts';
@@ -17,7 +17,7 @@ export const multiplicationDefinition = defineTask<MultiplicationRunOptions>({
   build: buildMultiplicationRun,
   sim: multiplicationSim,
   // A flat answer holds the whole result: room for it beyond the usual cap, unless --max-output-tokens is given.
-  runDefaults: (task) => ({ maxOutputTokens: setOutputCap(task as ProblemSetTask, undefined) }),
+  runDefaults: (task) => ({ extraOutputTokens: (task as ProblemSetTask).answerTokens }),
   report: (task, result, options) =>
     problemSetReport(task as ProblemSetTask, result, multiplicationSource(options), { data: options.data, limit: options.limit, digits: options.digits, count: options.count }),
 });

@@ -3,7 +3,7 @@
  * `--length L --count C` (a seeded set), decomposed or flat, scored by exact sorted lists.
  */
 import { defineTask } from '../definition.ts';
-import { problemSetReport, setFlags, setOutputCap, type ProblemSetTask } from '../problem-sets/index.ts';
+import { problemSetReport, setFlags, type ProblemSetTask } from '../problem-sets/index.ts';
 import { buildSortingRun, SORTING_SIZE, sortingRunOptions, sortingSource, type SortingRunOptions } from './run-options.ts';
 import { sortingSim } from './sim.ts';
 import { SORTING_STRATEGIES } from './strategies.ts';
@@ -17,7 +17,7 @@ export const sortingDefinition = defineTask<SortingRunOptions>({
   build: buildSortingRun,
   sim: sortingSim,
   // A flat answer holds the whole result: room for it beyond the usual cap, unless --max-output-tokens is given.
-  runDefaults: (task) => ({ maxOutputTokens: setOutputCap(task as ProblemSetTask, undefined) }),
+  runDefaults: (task) => ({ extraOutputTokens: (task as ProblemSetTask).answerTokens }),
   report: (task, result, options) =>
     problemSetReport(task as ProblemSetTask, result, sortingSource(options), { data: options.data, limit: options.limit, length: options.length, count: options.count }),
 });
