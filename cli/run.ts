@@ -20,7 +20,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
     const options = resolveCommonRunOptions(raw);
     const task = createHanoiTask({ disks });
-    if (raw['runDir'] !== undefined || raw['force'] === true) {
+    if (raw['runDir'] !== undefined || raw['force'] === true || raw['store'] !== undefined || raw['runId'] !== undefined || raw['wait'] === true) {
       await runInDirectory(context, raw, task, { disks }, options);
       return;
     }
