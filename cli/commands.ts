@@ -11,7 +11,8 @@ import { registerReport } from './report.ts';
 import { registerResume } from './resume.ts';
 import { registerRun } from './run.ts';
 import { registerServe } from './serve.ts';
+import { registerWorker } from './worker.ts';
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerServe, registerKmin, registerEstimate, registerPlan, registerCalibrate];
+export const COMMANDS: readonly RegisterCommand[] = [registerRun, registerResume, registerReport, registerConvexity, registerBench, registerWorker, registerServe, registerKmin, registerEstimate, registerPlan, registerCalibrate];

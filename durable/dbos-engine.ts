@@ -17,7 +17,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { MakerError } from '../core/errors.ts';
-import { checkStoreUrl } from './pg-store.ts';
+import type pg from 'pg';
+import { checkStoreUrl, connectStore, lockHeld, releaseLock, takeLock } from './pg-store.ts';
 
 type DbosModule = typeof import('@dbos-inc/dbos-sdk');
 /** The `DBOS` class. */
@@ -108,11 +109,16 @@ export async function launchEngine(options: LaunchEngineOptions): Promise<Dbos> 
     logger: engineLogger(),
     systemDatabasePoolSize: 6,
   });
+  // DBOS creates and migrates its schema at launch, which two processes must not do at once.
+  const guard = await connectStore(options.url);
   try {
+    await takeLock(guard, 'maker-engine-launch', true);
     await DBOS.launch();
   } catch (error) {
     await DBOS.shutdown().catch(() => {});
     throw new MakerError('E_ENGINE', `Cannot start DBOS on the store: ${(error as Error).message}`, { cause: error });
+  } finally {
+    await guard.end().catch(() => {});
   }
   launched = { url: options.url, executorId: options.executorId };
   return DBOS;
@@ -124,4 +130,40 @@ export async function shutdownEngine(): Promise<void> {
   launched = undefined;
   const { DBOS } = await loadDbos();
   await DBOS.shutdown();
+}
+
+/** The advisory lock a worker holds on its own store session for as long as it lives: free means dead. */
+export const executorLockName = (executorId: string) => `maker-executor:${executorId}`;
+
+/**
+ * Takes over the work dead workers left: every PENDING workflow of `queueName` whose executor's life lock
+ * ({@link executorLockName}) is free is resumed on that queue, for any live worker to run. One reaper at a
+ * time (an advisory lock per queue), and each workflow is checked again just before it is resumed, so a
+ * workflow another reaper already handed to a live worker is never run twice. Returns the ids resumed.
+ */
+export async function reapDeadExecutors(DBOS: Dbos, client: pg.Client, queueName: string, self: string): Promise<string[]> {
+  const reaper = `maker-reaper:${queueName}`;
+  if (!(await takeLock(client, reaper, false))) return [];
+  const resumed: string[] = [];
+  try {
+    const pending = await DBOS.listWorkflows({ queueName, status: 'PENDING', loadInput: false, loadOutput: false });
+    const byExecutor = new Map<string, string[]>();
+    for (const workflow of pending) {
+      const executor = workflow.executorId ?? '';
+      if (executor === self) continue;
+      byExecutor.set(executor, [...(byExecutor.get(executor) ?? []), workflow.workflowID]);
+    }
+    for (const [executor, ids] of byExecutor) {
+      if (await lockHeld(client, executorLockName(executor))) continue;
+      for (const id of ids) {
+        const now = await DBOS.getWorkflowStatus(id);
+        if (now?.status !== 'PENDING' || now.executorId !== executor) continue;
+        await DBOS.resumeWorkflow(id, { queueName });
+        resumed.push(id);
+      }
+    }
+  } finally {
+    await releaseLock(client, reaper);
+  }
+  return resumed;
 }

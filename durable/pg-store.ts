@@ -9,7 +9,7 @@
  * | `maker.call`        | batch of decided calls of a run     | first and last step, the records as JSON lines (`journal-record.ts`) |
  * | `maker.snapshot`    | snapshot of a run                   | step, and the snapshot as JSON (state, totals, spend, status) |
  * | `maker.sweep`       | sweep of a bench scenario           | scenario, settings (never a key), fingerprint          |
- * | `maker.sweep_case`  | case of a sweep                     | attempts, the executor that decided it, its result     |
+ * | `maker.sweep_case`  | case of a sweep                     | attempts, the executor that decided it, its result (or error) |
  *
  * Decided calls are stored in batches (one row per flush, every 50 ms or so) rather than a row each: a row per
  * call costs the server about 20 µs, four times a batch's cost per call, and forty times its space. A batch is
@@ -124,6 +124,7 @@ CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.sweep_case (
   attempts integer NOT NULL DEFAULT 1,
   executor text,
   result text,
+  error text,
   started_at timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
   PRIMARY KEY (sweep_id, case_id)
@@ -152,12 +153,14 @@ const LOCK_KEY = `hashtextextended($1, 0)`;
  * (or a machine that vanishes, once its keepalives fail) releases it.
  */
 export async function takeLock(client: pg.Client, name: string, wait: boolean): Promise<boolean> {
-  if (wait) {
-    await client.query(`SELECT pg_advisory_lock(${LOCK_KEY})`, [name]);
-    return true;
+  // Waiting is polling, not a blocking `pg_advisory_lock`: a statement left waiting holds a snapshot, and DBOS's
+  // schema migration (CREATE INDEX CONCURRENTLY) waits for every such snapshot, so the two would wait on each other.
+  for (;;) {
+    const { rows } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS got`, [name]);
+    if (rows[0]?.got === true) return true;
+    if (!wait) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const { rows } = await client.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS got`, [name]);
-  return rows[0]?.got === true;
 }
 
 /** Releases a lock taken with {@link takeLock} on the same session. */
