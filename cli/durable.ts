@@ -178,14 +178,19 @@ export async function runDurableSession(context: CommandContext, session: Durabl
     } else {
       // Loaded only for stored runs: it brings in DBOS and pg.
       const { startStoredRun, resumeStoredRun } = await import('../durable/stored-run.ts');
+      let waited = false;
       const stored = {
         ...options,
         url: store.url,
         runId: store.runId,
         wait: store.wait,
         ...(store.segmentSize === undefined ? {} : { segmentSize: store.segmentSize }),
+        onWaiting: () => {
+          waited = true;
+          context.stderr.write(`maker: run ${store.runId} is driven by another process; waiting for it to end\n`);
+        },
         onDriving: ({ waitedMs }: { readonly waitedMs: number }) => {
-          if (waitedMs >= 1000) context.stderr.write(`maker: run ${store.runId} is free after waiting ${(waitedMs / 1000).toFixed(1)} s; driving it\n`);
+          if (waited) context.stderr.write(`maker: run ${store.runId} is free after waiting ${(waitedMs / 1000).toFixed(1)} s; driving it\n`);
         },
       };
       result = session.mode === 'start' ? await startStoredRun({ ...stored, force: session.force ?? false }) : await resumeStoredRun(stored);

@@ -72,6 +72,8 @@ export interface StoredRunOptions<S, V> {
   readonly writeIntervalMs?: number;
   /** Wait for a live driver of the run to end instead of refusing at once. @default false */
   readonly wait?: boolean;
+  /** Called when another process drives the run and this one, with `wait`, waits for it to end. */
+  readonly onWaiting?: () => void;
   /** Called once this process drives the run (the lock is held), before any call is made. */
   readonly onDriving?: (info: { readonly executorId: string; readonly waitedMs: number }) => void;
   /** Stop conditions, step limit, abort signal, progress callback: passed to `runTask`. */
@@ -286,7 +288,11 @@ async function drive<S, V>(options: StartStoredRunOptions<S, V>, mode: 'start' |
   const waitStarted = performance.now();
   try {
     await ensureStoreSchema(client);
-    if (!(await takeLock(client, runLockName(runId), options.wait ?? false))) throw new RunLockedError(runId, store);
+    if (!(await takeLock(client, runLockName(runId), false))) {
+      if (options.wait !== true) throw new RunLockedError(runId, store);
+      options.onWaiting?.();
+      await takeLock(client, runLockName(runId), true);
+    }
     const waitedMs = performance.now() - waitStarted;
     let row = await readRunRow(client, runId);
     if (mode === 'start') {
