@@ -330,7 +330,9 @@ async function session<S, V>(
   lost: () => unknown,
 ): Promise<StoredRunResult<S>> {
   const { task, runId, config } = options;
-  const began = performance.now();
+  // The session's active time starts once it drives (after replay and the engine's launch), as a run directory's
+  // does after its journal is read: what is timed is deciding calls.
+  let began = performance.now();
   const stored = (await readStoredSnapshot<S | null>(client, runId)) ?? { step: 0, state: null, totals: emptyTotals(), wallMs: 0, spent: NOTHING_SPENT, status: { kind: 'running' } as RunStatus };
   const position: Position<S> = { step: stored.step, state: stored.state ?? task.initialState(), totals: structuredClone(stored.totals) };
   const spent: Spend = { ...NOTHING_SPENT, ...stored.spent };
@@ -448,6 +450,7 @@ async function session<S, V>(
   try {
     const DBOS = await launchEngine({ url: options.url, executorId: newExecutorId('driver'), listenQueues: [runQueueName(runId)] });
     options.onDriving?.({ executorId: DBOS.executorID, waitedMs });
+    began = performance.now();
     const queue = runQueueName(runId);
     await DBOS.registerQueue(queue, { workerConcurrency: 1, minPollingIntervalMs: 200, onConflict: 'always_update' });
     for (;;) {
