@@ -7,6 +7,9 @@
  * Exit codes: 0 solved; 1 not solved, or stopped early for a reason other than a signal (a budget, a step limit);
  * 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM, the shell's convention for death by those signals.
  * Every stop leaves a consistent journal and prints `resume with: maker resume DIR` on stderr.
+ *
+ * With `--store URL --run-id NAME` the run is kept in PostgreSQL instead (`durable/stored-run.ts`), loaded only
+ * then; a second driver of the same run is refused (exit 2), or with `--wait` waits to take it over.
  */
 import { Option, type Command } from 'commander';
 import { startDurableRun, resumeDurableRun, type DurableRunResult, type PassThroughRunOptions } from '../durable/durable-run.ts';
@@ -113,7 +116,7 @@ export interface StoreTarget {
   readonly segmentSize?: number;
 }
 
-/** The command that resumes a stored run (the URL as given: it names no secret unless the user put one there). */
+/** The command that resumes a stored run (with the URL's password, if any, hidden). */
 export function storeResumeCommand(store: StoreTarget): string {
   return `maker resume --store ${shellQuote(redactUrl(store.url))} --run-id ${store.runId}`;
 }
