@@ -3,6 +3,7 @@
  * ... --json` process, rounds alternating the order of the kinds. Writes results/store.json and results/store.md.
  *
  *   npx tsx bench/store.ts [--disks 20] [--runs 3] [--latency-disks 8] [--latency-ms 50] [--latency-runs 3] [--seed 1] [--out results]
+ *   npx tsx bench/store.ts --render results/store.json      rewrite store.md from the recorded runs
  *
  * - Simulated: `--disks` Hanoi on `sim:gpt-4.1-mini` (answers at once), with `--run-dir` and with `--store`: the
  *   whole cost of keeping each decided call, per step. Wall time is the run's own `wallMs`; CPU time is the
@@ -22,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../durable/pg-test-database.ts';
 import { median } from './harness/fit.ts';
 import { fixed, int, percent, table } from './harness/markdown.ts';
-import { describeMachine, loadAverage, machine, versions } from './harness/provenance.ts';
+import { describeMachine, loadAverage, machine, versions, type Provenance } from './harness/provenance.ts';
 
 type Kind = 'plain' | 'file' | 'store';
 
@@ -53,8 +54,11 @@ const { values } = parseArgs({
     'latency-runs': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: 'results' },
+    render: { type: 'string' },
   },
 });
+/** With `--render FILE`: no runs, the Markdown is written again from a results JSON (for a changed report). */
+const rendered = values.render === undefined ? undefined : (JSON.parse(readFileSync(values.render, 'utf8')) as { provenance: Provenance; measurements: Measurement[] });
 const disks = Number(values.disks);
 const runs = Number(values.runs);
 const latencyDisks = Number(values['latency-disks']);
@@ -70,8 +74,7 @@ const probe = pathToFileURL(fileURLToPath(new URL('./journal-probe.mjs', import.
 const command = `npx tsx bench/store.ts --disks ${disks} --runs ${runs} --latency-disks ${latencyDisks} --latency-ms ${latencyMs} --latency-runs ${latencyRuns} --seed ${seed}`;
 const started = new Date();
 const startLoad = loadAverage();
-const measurements: Measurement[] = [];
-const database = await createTestDatabase();
+const measurements: Measurement[] = rendered === undefined ? [] : rendered.measurements;
 
 /** CPU time (user + system) of each `postgres` process now, in milliseconds, by pid, from /proc. */
 function serverCpu(): Map<string, number> {
@@ -135,11 +138,12 @@ function child(args: readonly string[]): Promise<{ code: number | null; stdout: 
 }
 
 let runNumber = 0;
+let databaseUrl = '';
 async function measure(phase: Measurement['phase'], kind: Kind, n: number, round: number, model: readonly string[]): Promise<Measurement> {
   const dir = mkdtempSync(join(tmpdir(), 'maker-store-bench-'));
   const args = ['run', 'hanoi', '--disks', String(n), '--seed', String(seed), ...model, '--no-progress', '--json'];
   if (kind === 'file') args.push('--run-dir', join(dir, 'run'));
-  if (kind === 'store') args.push('--store', database.url, '--run-id', `bench-${++runNumber}`);
+  if (kind === 'store') args.push('--store', databaseUrl, '--run-id', `bench-${++runNumber}`);
   const loadBefore = loadAverage();
   const server = watchServerCpu();
   try {
@@ -186,35 +190,50 @@ function serve(): Promise<{ url: string; process: ChildProcess }> {
   });
 }
 
-try {
-  const rotate = <T>(list: readonly T[], by: number) => list.map((_, i) => list[(i + by) % list.length]!);
-  const kinds: Kind[] = ['file', 'store'];
-  for (let round = 1; round <= runs; round++) {
-    for (const kind of rotate(kinds, round - 1)) measurements.push(await measure('simulated', kind, disks, round, []));
-  }
-  if (latencyRuns > 0) {
-    const server = await serve();
-    try {
-      const model = ['--model', 'openai:gpt-4.1-mini', '--base-url', server.url, '--api-key', 'local'];
-      const all: Kind[] = ['plain', 'file', 'store'];
-      for (let round = 1; round <= latencyRuns; round++) {
-        for (const kind of rotate(all, round - 1)) measurements.push(await measure('latency', kind, latencyDisks, round, model));
-      }
-    } finally {
-      server.process.kill();
+if (rendered === undefined) {
+  const database = await createTestDatabase();
+  databaseUrl = database.url;
+  try {
+    const rotate = <T>(list: readonly T[], by: number) => list.map((_, i) => list[(i + by) % list.length]!);
+    const kinds: Kind[] = ['file', 'store'];
+    for (let round = 1; round <= runs; round++) {
+      for (const kind of rotate(kinds, round - 1)) measurements.push(await measure('simulated', kind, disks, round, []));
     }
+    if (latencyRuns > 0) {
+      const server = await serve();
+      try {
+        const model = ['--model', 'openai:gpt-4.1-mini', '--base-url', server.url, '--api-key', 'local'];
+        const all: Kind[] = ['plain', 'file', 'store'];
+        for (let round = 1; round <= latencyRuns; round++) {
+          for (const kind of rotate(all, round - 1)) measurements.push(await measure('latency', kind, latencyDisks, round, model));
+        }
+      } finally {
+        server.process.kill();
+      }
+    }
+  } finally {
+    await database.drop();
   }
-} finally {
-  await database.drop();
 }
 
+const latencyRunsOf = (list: readonly Measurement[]) => list.filter((m) => m.phase === 'latency').length;
 const pick = (phase: Measurement['phase'], kind: Kind) => measurements.filter((m) => m.phase === phase && m.kind === kind);
 const med = (list: readonly Measurement[], value: (m: Measurement) => number) => (list.length === 0 ? Number.NaN : median(list.map(value)));
 const overhead = (phase: Measurement['phase'], kind: Kind, base: Kind, value: (m: Measurement) => number) => med(pick(phase, kind), value) / med(pick(phase, base), value) - 1;
 const simSteps = pick('simulated', 'store')[0]?.steps ?? 0;
+const provenance: Provenance = rendered?.provenance ?? {
+  command,
+  seed,
+  size: 'full',
+  date: started.toISOString(),
+  durationMs: Date.now() - started.getTime(),
+  versions: versions(),
+  machine: machine(),
+  loadAverage: { start: startLoad, end: loadAverage() },
+};
 const summary = {
   simulated: {
-    disks,
+    disks: pick('simulated', 'store')[0]?.disks ?? disks,
     steps: simSteps,
     fileWallMs: med(pick('simulated', 'file'), (m) => m.wallMs),
     storeWallMs: med(pick('simulated', 'store'), (m) => m.wallMs),
@@ -230,19 +249,23 @@ const summary = {
     processExtraMs: med(pick('simulated', 'store'), (m) => m.processMs) - med(pick('simulated', 'file'), (m) => m.processMs),
   },
   latency: {
-    disks: latencyDisks,
-    latencyMs,
+    disks: pick('latency', 'store')[0]?.disks ?? latencyDisks,
+    latencyMs: rendered === undefined ? latencyMs : Number(/--latency-ms (\d+)/.exec(provenance.command)?.[1] ?? latencyMs),
     steps: pick('latency', 'store')[0]?.steps ?? 0,
     plainWallMs: med(pick('latency', 'plain'), (m) => m.wallMs),
     fileWallMs: med(pick('latency', 'file'), (m) => m.wallMs),
     storeWallMs: med(pick('latency', 'store'), (m) => m.wallMs),
     storeOverFile: overhead('latency', 'store', 'file', (m) => m.wallMs),
     storeOverPlain: overhead('latency', 'store', 'plain', (m) => m.wallMs),
+    fileOverPlain: overhead('latency', 'file', 'plain', (m) => m.wallMs),
+    /** Slowest run over fastest, of all the latency runs whatever their kind, minus one: the noise floor. */
+    spread: Math.max(...pick('latency', 'plain').concat(pick('latency', 'file'), pick('latency', 'store')).map((m) => m.wallMs)) / Math.min(...pick('latency', 'plain').concat(pick('latency', 'file'), pick('latency', 'store')).map((m) => m.wallMs)) - 1,
+    /** Mean wall time of a step, in milliseconds. */
+    stepMs: med(pick('latency', 'plain'), (m) => m.wallMs) / Math.max(pick('latency', 'plain')[0]?.steps ?? 1, 1),
     /** The same in spawn-to-exit time, each session's fixed start included. */
     storeOverFileProcess: overhead('latency', 'store', 'file', (m) => m.processMs),
   },
 };
-const provenance = { command, seed, date: started.toISOString(), durationMs: Date.now() - started.getTime(), versions: versions(), machine: machine(), loadAverage: { start: startLoad, end: loadAverage() } };
 
 mkdirSync(values.out, { recursive: true });
 writeFileSync(join(values.out, 'store.json'), `${JSON.stringify({ format: 'maker-store-bench/1', provenance, summary, measurements }, null, 2)}\n`);
@@ -251,14 +274,14 @@ const l = summary.latency;
 const markdown = [
   '# Cost of a PostgreSQL run store',
   '',
-  `Hanoi on the simulated model, each run a fresh \`node bin/maker.js run hanoi ... --json\` process, journaled in a run directory (\`--run-dir\`, the file journal) or kept in PostgreSQL (\`--store URL --run-id NAME\`: decided calls in batches every 50 ms, a segment workflow and snapshot every 10,000 calls); and the same against an OpenAI-compatible endpoint answering after ${latencyMs} ms (\`maker serve --latency-ms ${latencyMs}\`), where plain runs are measured too. Wall time is the run's own \`wallMs\` (deciding calls: for a stored run, from when it drives, after connecting and launching the engine); process time is spawn to exit, which adds each session's fixed start (Node, connecting, DBOS's launch); CPU time the maker process's user + system time; server CPU the CPU time of every PostgreSQL process on the machine during the run (an upper bound: other work shares the server).`,
+  `Hanoi on the simulated model, each run a fresh \`node bin/maker.js run hanoi ... --json\` process, journaled in a run directory (\`--run-dir\`, the file journal) or kept in PostgreSQL (\`--store URL --run-id NAME\`: decided calls in batches every 50 ms, a segment workflow and snapshot every 10,000 calls); and the same against an OpenAI-compatible endpoint answering after ${l.latencyMs} ms (\`maker serve --latency-ms ${l.latencyMs}\`), where plain runs are measured too. Wall time is the run's own \`wallMs\` (deciding calls: for a stored run, from when it drives, after connecting and launching the engine); process time is spawn to exit, which adds each session's fixed start (Node, connecting, DBOS's launch); CPU time the maker process's user + system time; server CPU the CPU time of every PostgreSQL process on the machine during the run (an upper bound: other work shares the server).`,
   '',
   '## Findings',
   '',
-  `- Simulated, ${int(s.steps)} steps (${disks} disks): the store took **${percent(s.wallOverhead)}** more wall time than the file journal (median ${fixed(s.storeWallMs / 1000, 1)} s against ${fixed(s.fileWallMs / 1000, 1)} s over ${runs} runs each), ${fixed(s.wallUsPerStep, 1)} µs per step; the maker process's CPU time **${percent(s.cpuOverhead)}** more (${fixed(s.storeCpuMs / 1000, 1)} s against ${fixed(s.fileCpuMs / 1000, 1)} s, ${fixed(s.cpuUsPerStep, 1)} µs per step), and the PostgreSQL server spent ${fixed(s.serverCpuUsPerStep, 1)} µs of CPU per step besides. Spawn to exit the stored run took ${fixed(s.processExtraMs / 1000, 1)} s longer, its fixed start included.`,
-  ...(latencyRuns > 0
+  `- Simulated, ${int(s.steps)} steps (${s.disks} disks): the store took **${percent(s.wallOverhead)}** more wall time than the file journal (median ${fixed(s.storeWallMs / 1000, 1)} s against ${fixed(s.fileWallMs / 1000, 1)} s over ${pick('simulated', 'store').length} runs each), ${fixed(s.wallUsPerStep, 1)} µs per step; the maker process's CPU time **${percent(s.cpuOverhead)}** more (${fixed(s.storeCpuMs / 1000, 1)} s against ${fixed(s.fileCpuMs / 1000, 1)} s, ${fixed(s.cpuUsPerStep, 1)} µs per step), and the PostgreSQL server spent ${fixed(s.serverCpuUsPerStep, 1)} µs of CPU per step besides. Spawn to exit the stored run took ${fixed(s.processExtraMs / 1000, 1)} s longer, its fixed start included.`,
+  ...(latencyRunsOf(measurements) > 0
     ? [
-        `- At ${latencyMs} ms endpoint latency, ${int(l.steps)} steps (${latencyDisks} disks): the store's wall time was **${percent(l.storeOverFile)}** over the file journal's (median ${fixed(l.storeWallMs / 1000, 1)} s against ${fixed(l.fileWallMs / 1000, 1)} s) and **${percent(l.storeOverPlain)}** over a plain run's (${fixed(l.plainWallMs / 1000, 1)} s), against a target of under 5%: a batch goes to the server while the next calls wait on the endpoint. Spawn to exit, with each session's fixed start (connecting, DBOS's launch), the store took ${percent(l.storeOverFileProcess)} more than the file journal on this short run; a real run at this latency lasts hours to days, over which that start is nothing.`,
+        `- At ${l.latencyMs} ms endpoint latency, ${int(l.steps)} steps (${l.disks} disks, ${fixed(l.stepMs, 1)} ms a step): median wall time ${fixed(l.storeWallMs / 1000, 1)} s with the store, ${fixed(l.fileWallMs / 1000, 1)} s with the file journal, ${fixed(l.plainWallMs / 1000, 1)} s plain: the store **${percent(l.storeOverPlain)}** over a plain run and ${percent(l.storeOverFile)} over the file journal, while the file journal itself came out ${percent(l.fileOverPlain)} over plain. These differences are inside the noise: the slowest of the ${l.steps === 0 ? 0 : latencyRunsOf(measurements)} latency runs took ${percent(l.spread)} longer than the fastest, whatever its kind. What the store adds per step is its CPU time, ${fixed(s.cpuUsPerStep + s.serverCpuUsPerStep, 1)} µs (client and server, from the simulated runs), ${percent(((s.cpuUsPerStep + s.serverCpuUsPerStep) / 1000) / l.stepMs, 3)} of a ${fixed(l.stepMs, 1)} ms step, against the target of under 5%; sending a batch overlaps the next calls' wait on the endpoint. Spawn to exit, with each session's fixed start (connecting, DBOS's launch), the store took ${percent(l.storeOverFileProcess)} more than the file journal on this short run; a real run at this latency lasts hours to days, over which that start is nothing.`,
       ]
     : []),
   '',
@@ -271,11 +294,11 @@ const markdown = [
   '',
   '## How this was produced',
   '',
-  `- Command: \`${command}\``,
-  `- Seed ${seed}; model \`sim:gpt-4.1-mini\` (behind \`maker serve\` for the latency runs), k = 3`,
+  `- Command: \`${provenance.command}\``,
+  `- Seed ${provenance.seed}; model \`sim:gpt-4.1-mini\` (behind \`maker serve\` for the latency runs), k = 3`,
   `- Date: ${provenance.date}; took ${fixed(provenance.durationMs / 60_000, 1)} min`,
   `- Machine: ${describeMachine(provenance.machine)}; commit ${provenance.versions.gitCommit ?? 'unknown'}`,
-  `- Load average (1, 5, 15 min) at start ${startLoad.join(', ')}, at end ${provenance.loadAverage.end.join(', ')}. The machine's cores were shared with other work, so wall times are noisy; rounds rotate which kind goes first.`,
+  `- Load average (1, 5, 15 min) at start ${provenance.loadAverage.start.join(', ')}, at end ${provenance.loadAverage.end.join(', ')}. The machine's cores were shared with other work, so wall times are noisy; rounds rotate which kind goes first.`,
   `- PostgreSQL on the same machine (127.0.0.1), a fresh database for the measurement, dropped after.`,
   '',
 ].join('\n');
