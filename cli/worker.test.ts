@@ -77,6 +77,11 @@ describe.skipIf(!enabled)('a sweep kept in PostgreSQL, drained by workers', () =
 
       const outDir = freshDir();
       const bench = maker([...SWEEP, '--store', database.url, '--out', outDir, '--json']);
+      // Workers that leave when idle start once the cases are queued.
+      for (const began = Date.now(); !bench.output().includes('waiting for workers'); ) {
+        expect(Date.now() - began, bench.output()).toBeLessThan(120_000);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       const workerArgs = ['worker', '--store', database.url, '--exit-when-idle', '--reap-every', '300'];
       const doomed = maker(workerArgs);
       const survivor = maker(workerArgs);

@@ -19,7 +19,7 @@ export function registerWorker(program: Command, context: CommandContext): void 
     .requiredOption('--store <url>', 'the store: postgres://USER@HOST:PORT/DB')
     .option('--concurrency <n>', 'cases at once in each worker (the queue keeps one limit: the latest worker started sets it for all)', '1')
     .addOption(new Option('--api-key <key>', 'API key for sweeps of openai: models (never stored)').env('OPENAI_API_KEY'))
-    .option('--exit-when-idle', 'leave once no case is queued or running anywhere')
+    .option('--exit-when-idle', 'leave once no case is queued or running anywhere (start it after the sweep is enqueued)')
     .addOption(new Option('--reap-every <ms>', 'how often to take over dead workers\' cases, in milliseconds').default('2000').hideHelp())
     .option('--quiet', 'no line per case')
     .action(async (raw: Record<string, unknown>) => {
