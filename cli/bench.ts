@@ -1,6 +1,7 @@
 /**
  * `maker bench`: the reliability benchmark harness.
  *   maker bench SCENARIO [--quick] [--model M] [--seed S] [--shard i/n] [--json]   one scenario
+ *   maker bench SCENARIO --store URL                                               one scenario, its cases run by `maker worker`s
  *   maker bench all [--quick] ...                                                  the whole suite
  *   maker bench merge FILE...                                                      join a sharded sweep
  *   maker bench render FILE...                                                     redraw tables and plots from results JSON
@@ -14,6 +15,7 @@ import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
 import { InputError } from '../core/errors.ts';
+import { checkStoreUrl } from '../durable/pg-store.ts';
 import { DEFAULT_MODEL } from '../models/model-spec.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
@@ -23,6 +25,8 @@ import type { CommandContext } from './context.ts';
 /** Options of a `maker bench SCENARIO` command, parsed. */
 interface BenchCommandOptions {
   readonly settings: BenchSettings;
+  /** Run the sweep through the workers of this store. */
+  readonly store: string | undefined;
   readonly shard: Shard | undefined;
   readonly outDir: string;
   readonly fresh: boolean;
@@ -43,6 +47,7 @@ function addBenchOptions(command: Command): Command {
     .option('--shard <i/n>', 'run part i of n of the sweep and write a shard file for `maker bench merge`')
     .option('--out <dir>', 'results directory (default results/, or results/quick/ with --quick)')
     .option('--fresh', 'ignore any checkpoint of an interrupted sweep and start over')
+    .option('--store <url>', 'enqueue the cases in PostgreSQL at URL for `maker worker --store URL` processes (any number, any machines), wait, and write the results')
     .option('--json', 'print the results JSON instead of the tables')
     .option('--no-progress', 'no progress lines on stderr');
 }
@@ -65,8 +70,12 @@ function resolveBenchOptions(raw: Record<string, unknown>): BenchCommandOptions 
   if (settings.model !== undefined && !/^(sim|openai):./.test(settings.model)) {
     throw new InputError(`Expected --model to be sim:PROFILE or openai:NAME, got \`${settings.model}\``);
   }
+  if (raw['store'] !== undefined && (raw['shard'] !== undefined || raw['fresh'] === true)) {
+    throw new InputError(`Expected --store without ${raw['shard'] !== undefined ? '--shard' : '--fresh'}: workers share out a stored sweep's cases themselves`);
+  }
   return {
     settings,
+    store: raw['store'] === undefined ? undefined : checkStoreUrl(String(raw['store'])),
     shard: raw['shard'] === undefined ? undefined : parseShard(String(raw['shard'])),
     outDir: optionalString('out') ?? (size === 'full' ? 'results' : `results/${size}`),
     fresh: raw['fresh'] === true,
@@ -103,6 +112,7 @@ function report(context: CommandContext, scenario: AnyScenario, outcome: Scenari
 }
 
 async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal): Promise<ScenarioRun> {
+  if (options.store !== undefined) return runStored(context, scenario, { ...options, store: options.store }, signal);
   const outcome = await runScenario(scenario, {
     settings: options.settings,
     outDir: options.outDir,
@@ -111,6 +121,32 @@ async function runOne(context: CommandContext, scenario: AnyScenario, options: B
     ...(options.progress ? { progress: context.stderr } : {}),
     signal,
   });
+  report(context, scenario, outcome, options);
+  return outcome;
+}
+
+/** `maker bench SCENARIO --store URL`: the sweep drained by workers, its results written here. */
+async function runStored(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions & { readonly store: string }, signal: AbortSignal): Promise<ScenarioRun> {
+  // Loaded only for stored sweeps: it brings in DBOS and pg.
+  const { runStoreSweep } = await import('../bench/harness/store-sweep.ts');
+  const outcome = await runStoreSweep(scenario, {
+    settings: options.settings,
+    url: options.store,
+    outDir: options.outDir,
+    ...(options.progress ? { progress: context.stderr } : {}),
+    signal,
+  });
+  if (outcome.kind === 'failed') {
+    for (const failure of outcome.failures) context.stderr.write(`maker: ${scenario.name}: case ${failure}\n`);
+    context.stderr.write(`maker: ${scenario.name}: ${outcome.failures.length} case(s) failed in sweep ${outcome.sweepId}; run the same command again to retry them\n`);
+    context.exitCode = 1;
+    return { kind: 'interrupted', done: 0, total: 0, checkpoint: outcome.sweepId };
+  }
+  if (outcome.kind === 'interrupted') {
+    context.stderr.write(`maker: ${scenario.name}: stopped waiting after ${outcome.done} of ${outcome.total} cases; the workers go on with sweep ${outcome.sweepId}: run the same command again to collect its results\n`);
+    context.exitCode = 130;
+    return { kind: 'interrupted', done: outcome.done, total: outcome.total, checkpoint: outcome.sweepId };
+  }
   report(context, scenario, outcome, options);
   return outcome;
 }

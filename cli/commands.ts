@@ -32,23 +32,30 @@ const kmin: LoadCommand = async () => (await import('./kmin.ts')).registerKmin;
 const estimate: LoadCommand = async () => (await import('./estimate.ts')).registerEstimate;
 const plan: LoadCommand = async () => (await import('./plan.ts')).registerPlan;
 const calibrate: LoadCommand = async () => (await import('./calibrate.ts')).registerCalibrate;
+const worker: LoadCommand = async () => (await import('./worker.ts')).registerWorker;
 
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'run', term: 'run', description: 'run a task on a model, one voted call per step', modules: [run] },
   {
     name: 'resume',
-    term: 'resume [options] <dir>',
+    term: 'resume [options] [dir]',
     description: 'continue a journaled run from its last durable step (same seed: same result as if it had never stopped)',
     modules: [resume],
   },
   {
     name: 'report',
-    term: 'report [options] <dir>',
+    term: 'report [options] [dir]',
     description: 'report on a journaled run: totals, samples per step, red flags, hardest steps, cost; writes DIR/report.md',
     modules: [report],
   },
   { name: 'convexity', term: 'convexity', description: 'DCP convexity task: label expressions, generate expressions of exact composition depth', modules: [convexity] },
   { name: 'bench', term: 'bench', description: 'measure reliability and cost: scaling, error vs k, strategies, convexity, throughput, micro (results/)', modules: [bench] },
+  {
+    name: 'worker',
+    term: 'worker [options]',
+    description: 'run the cases of sweeps kept in PostgreSQL (maker bench SCENARIO --store URL), alongside any number of other workers',
+    modules: [worker],
+  },
   { name: 'serve', term: 'serve [options]', description: 'Serve OpenAI-compatible chat completions from the simulated model, with injectable faults', modules: [serve] },
   { name: 'kmin', term: 'kmin [options]', description: 'least margin k whose predicted whole-task success reaches the target (paper Eq. 14)', modules: [kmin] },
   {

@@ -1,5 +1,5 @@
 /**
- * `maker report DIR`: what a journaled run did, from its run directory (finished, stopped, or still running):
+ * `maker report DIR` (or `maker report --store URL --run-id NAME`): what a journaled run did, from its run directory (finished, stopped, or still running):
  * totals, the samples-per-step distribution, red flags by rule, the hardest steps and cost. Writes
  * `DIR/report.md`; `--json` prints the totals under the field names of `maker run --json`.
  */
@@ -8,7 +8,9 @@ import { writeFileAtomic } from '../durable/atomic-file.ts';
 import { runPaths } from '../durable/run-dir.ts';
 import { buildRunReport, describeStatus, renderRunReport, type RunReport } from '../durable/run-report.ts';
 import { taskLength, type RunResult } from '../run/run-task.ts';
-import { resumeCommand, taskFor } from './durable.ts';
+import { InputError } from '../core/errors.ts';
+import { redactUrl } from '../durable/pg-store.ts';
+import { resumeCommand, storeResumeCommand, storeTargetOf, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
 import { summaryJson, summaryText } from './summary.ts';
@@ -36,21 +38,27 @@ export function registerReport(program: Command, context: CommandContext): void 
   program
     .command('report')
     .description('report on a journaled run: totals, samples per step, red flags, hardest steps, cost; writes DIR/report.md')
-    .argument('<dir>', 'the run directory')
+    .argument('[dir]', 'the run directory (or --store URL --run-id NAME)')
+    .option('--store <url>', 'report on a run kept in PostgreSQL at URL')
+    .option('--run-id <name>', "with --store: the run's name in the store")
+    .option('--out <file>', 'write the Markdown report to FILE (default: DIR/report.md; none for a stored run)')
     .option('--json', 'print one JSON object (the totals under the field names of `maker run --json`)')
     .option('--hardest <n>', 'how many of the hardest steps to list', '10')
-    .option('--no-write', 'print only: do not write DIR/report.md')
-    .action(async (dir: string, raw: Record<string, unknown>) => {
+    .option('--no-write', 'print only: do not write the report file')
+    .action(async (dir: string | undefined, raw: Record<string, unknown>) => {
       const hardest = integerFlag('hardest', String(raw['hardest']), 0, 1000);
-      const report = buildRunReport(dir, { hardest });
+      const store = storeTargetOf(raw);
+      if ((dir === undefined) === (store === undefined)) throw new InputError('Expected a run directory or --store URL --run-id NAME, ' + (dir === undefined ? 'got neither' : 'got both'));
+      const report =
+        store === undefined ? buildRunReport(dir!, { hardest }) : await (await import('../durable/stored-run-report.ts')).buildStoredRunReport(store.url, store.runId, { hardest });
       const totalSteps = taskLength((await taskFor(report.config)).task);
-      let path: string | undefined = runPaths(dir).report;
+      let path: string | undefined = raw['out'] === undefined ? (store === undefined ? runPaths(dir!).report : undefined) : String(raw['out']);
       if (raw['write'] === false) {
         path = undefined;
-      } else {
+      } else if (path !== undefined) {
         // Reading a run needs no write access (a read-only mount, another user's run): the file is a convenience.
         try {
-          writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: resumeCommand(dir) }));
+          writeFileAtomic(path, renderRunReport(report, { totalSteps, resumeCommand: store === undefined ? resumeCommand(dir!) : storeResumeCommand(store) }));
         } catch (error) {
           if (!isSystemError(error)) throw error;
           context.stderr.write(`maker: could not write ${path} (${error.code}); the report is printed only\n`);
@@ -58,9 +66,10 @@ export function registerReport(program: Command, context: CommandContext): void 
         }
       }
       const result = asRunResult(report);
+      const place = store === undefined ? { runDir: dir } : { store: redactUrl(store.url), runId: store.runId };
       if (raw['json'] === true) {
         const json = {
-          ...summaryJson(result, { ...report.config.taskOptions, maxOutputTokens: report.config.maxOutputTokens, runDir: dir }),
+          ...summaryJson(result, { ...report.config.taskOptions, maxOutputTokens: report.config.maxOutputTokens, ...place }),
           status: report.status.kind,
           snapshotStep: report.snapshotStep,
           latencyMs: Math.round(report.latencyMs),

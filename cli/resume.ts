@@ -1,5 +1,5 @@
 /**
- * `maker resume DIR`: continues a journaled run (`maker run ... --run-dir DIR`) from its last durable step, to
+ * `maker resume DIR` (or `maker resume --store URL --run-id NAME`): continues a journaled run (`maker run ... --run-dir DIR`) from its last durable step, to
  * the same decisions, final state and totals as a run never interrupted. Flags that decide the run may be given
  * to check it is the run meant (a different value is refused, naming what differs); flags that do not (the
  * endpoint, concurrency, retries, limits, budgets, output) may change between sessions. Budgets cap the whole
@@ -9,9 +9,9 @@ import { Option, type Command } from 'commander';
 import type { RunConfig } from '../durable/run-config.ts';
 import { readRunConfig } from '../durable/run-dir.ts';
 import { addDispatchOptions, resolveDispatchFlags } from './dispatch-options.ts';
-import { dispatcherFor, runDurableSession, taskFor } from './durable.ts';
 import { InputError } from '../core/errors.ts';
 import { parseBaseURL } from '../models/openai-model.ts';
+import { addStoreOptions, dispatcherFor, runDurableSession, storeTargetOf, taskFor } from './durable.ts';
 import { integerFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
 
@@ -28,7 +28,7 @@ export function registerResume(program: Command, context: CommandContext): void 
   const resume = program
     .command('resume')
     .description("continue a journaled run from its last durable step (same seed: same result as if it had never stopped)")
-    .argument('<dir>', 'the run directory given to `maker run ... --run-dir`')
+    .argument('[dir]', 'the run directory given to `maker run ... --run-dir` (or --store URL --run-id NAME)')
     .option('--json', 'print one JSON object (the fields of `maker run --json`) instead of the summary')
     .option('--no-progress', 'no progress display')
     .option('--concurrency <n>', "model calls in flight at once (default: the run's)")
@@ -40,8 +40,12 @@ export function registerResume(program: Command, context: CommandContext): void 
     .option('--max-output-tokens <n>', "check: the run's output cap")
     .option('--context-budget <tokens>', "check: the run's context budget")
     .option('--max-samples <n>', "check: the run's per-step sample cap");
-  addDispatchOptions(resume).action(async (dir: string, raw: Record<string, unknown>) => {
-    const stored = readRunConfig(dir);
+  addStoreOptions(resume);
+  addDispatchOptions(resume).action(async (dir: string | undefined, raw: Record<string, unknown>) => {
+    const store = storeTargetOf(raw);
+    if ((dir === undefined) === (store === undefined)) throw new InputError('Expected a run directory or --store URL --run-id NAME, ' + (dir === undefined ? 'got neither' : 'got both'));
+    // A stored run's configuration comes from the store: nothing local is needed to continue it.
+    const stored = store === undefined ? readRunConfig(dir!) : await (await import('../durable/stored-run.ts')).readStoredRunConfig(store.url, store.runId);
     const durable = await taskFor(stored);
     // Identity flags replace the stored values only so that the comparison names them when they differ.
     const checks: Record<string, number> = {};
@@ -66,7 +70,7 @@ export function registerResume(program: Command, context: CommandContext): void 
     const apiKey = raw['apiKey'] === undefined ? (stored.apiKeyEnv === null ? undefined : process.env[stored.apiKeyEnv]) : String(raw['apiKey']);
     await runDurableSession(context, {
       mode: 'resume',
-      dir,
+      ...(store === undefined ? { dir: dir! } : { store }),
       task: durable.task,
       report: (result) => durable.definition.report?.(durable.task, result, durable.taskOptions),
       dispatcher: dispatcherFor(config, durable.definition, apiKey, dispatch),

@@ -65,7 +65,7 @@ export function registerTaskRun(program: Command, context: CommandContext, defin
     };
     checkFirstPrompt(task, options.contextBudget);
     const report = (result: RunResult<any>) => definition.report?.(task, result, taskOptions);
-    if (raw['runDir'] !== undefined || raw['force'] === true) {
+    if (raw['runDir'] !== undefined || raw['force'] === true || raw['store'] !== undefined || raw['runId'] !== undefined || raw['wait'] === true) {
       await runInDirectory(context, raw, { definition, task, taskOptions, ...(module === undefined ? {} : { module }) }, options);
       return;
     }

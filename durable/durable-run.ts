@@ -279,7 +279,8 @@ export async function resumeDurableRun<S, V>(options: DurableRunOptions<S, V>): 
   }
 }
 
-function jsonSafe(value: unknown): boolean {
+/** Whether a value survives a JSON round trip unchanged (so it can be snapshotted). */
+export function jsonSafe(value: unknown): boolean {
   try {
     return isDeepStrictEqual(JSON.parse(JSON.stringify(value)), value);
   } catch {
@@ -288,12 +289,12 @@ function jsonSafe(value: unknown): boolean {
 }
 
 /** What a snapshot stores of a state: the state, or null when a graph task's state does not survive JSON. */
-function storedState<S>(task: StepTask<S, unknown> | GraphTask<S, unknown, any>, state: S): S | null {
+export function storedState<S>(task: StepTask<S, unknown> | GraphTask<S, unknown, any>, state: S): S | null {
   return isGraphTask(task) && !jsonSafe(state) ? null : state;
 }
 
 /** Folds a journal record back into the state: a step task by its step, a graph task by the call its id names. */
-function recordAbsorber<S, V>(task: StepTask<S, V> | GraphTask<S, V, any>): (state: S, record: JournalRecord<V>) => S {
+export function recordAbsorber<S, V>(task: StepTask<S, V> | GraphTask<S, V, any>): (state: S, record: JournalRecord<V>) => S {
   if (!isGraphTask(task)) return (state, record) => task.absorb(state, record.value, record.step);
   return (state, record) => {
     let call: TaskCall<unknown> | undefined;

@@ -29,6 +29,8 @@ export interface HardStep {
 /** What a run directory says about its run. */
 export interface RunReport {
   readonly dir: string;
+  /** Where the run is kept, when not in the directory `dir` (a store): replaces "Run directory DIR" in the report. */
+  readonly location?: string;
   readonly config: RunConfig & { readonly createdAt: string };
   /** The latest snapshot's status; `running` for a run that is in progress or died. */
   readonly status: RunStatus;
@@ -54,24 +56,36 @@ export interface RunReportOptions {
 
 const harder = (a: HardStep, b: HardStep) => b.samples - a.samples || b.rounds - a.rounds || a.step - b.step;
 
-/** Reads a run directory's configuration, snapshot and whole journal into a report. */
-export function buildRunReport(dir: string, options: RunReportOptions = {}): RunReport {
-  const keep = options.hardest ?? 10;
-  const paths = runPaths(dir);
-  const config = readRunConfig(dir);
-  const snapshot = readSnapshot(paths.snapshot);
+/** What a report gathers from a run's records, one at a time, as they are read. */
+export interface ReportAccumulator {
+  readonly totals: RunTotals;
+  readonly hardest: readonly HardStep[];
+  readonly latencyMs: number;
+  /** Adds a record; checks the totals against the snapshot's once they reach its step. */
+  add(record: JournalRecord): void;
+}
+
+/**
+ * Folds a run's records into the report's totals, latency and hardest steps, keeping `keep` of those. When the
+ * totals reach the snapshot's step they must equal its totals, or `mismatch` is thrown (`where` names the file).
+ */
+export function reportAccumulator(keep: number, snapshot: { readonly step: number; readonly totals: RunTotals } | undefined, where: string): ReportAccumulator {
   const totals = emptyTotals();
   const hardest: HardStep[] = [];
   let latencyMs = 0;
   const checkSnapshot = () => {
     if (snapshot !== undefined && totals.steps === snapshot.step && !isDeepStrictEqual(totals, snapshot.totals)) {
-      throw new JournalCorruptError(paths.snapshot, 1, 0, `the snapshot's totals at step ${snapshot.step} disagree with the journal's records`);
+      throw new JournalCorruptError(where, 1, 0, `the snapshot's totals at step ${snapshot.step} disagree with the journal's records`);
     }
   };
   checkSnapshot();
-  const scan = scanJournal(paths.journal, {
-    ...(config.runId === undefined ? {} : { runId: config.runId }),
-    onRecord: (record: JournalRecord) => {
+  return {
+    totals,
+    hardest,
+    get latencyMs() {
+      return latencyMs;
+    },
+    add(record) {
       addRecord(totals, record);
       latencyMs += record.latencyMs;
       const step: HardStep = {
@@ -91,16 +105,28 @@ export function buildRunReport(dir: string, options: RunReportOptions = {}): Run
       }
       checkSnapshot();
     },
+  };
+}
+
+/** Reads a run directory's configuration, snapshot and whole journal into a report. */
+export function buildRunReport(dir: string, options: RunReportOptions = {}): RunReport {
+  const paths = runPaths(dir);
+  const config = readRunConfig(dir);
+  const snapshot = readSnapshot(paths.snapshot);
+  const report = reportAccumulator(options.hardest ?? 10, snapshot, paths.snapshot);
+  const scan = scanJournal(paths.journal, {
+    ...(config.runId === undefined ? {} : { runId: config.runId }),
+    onRecord: (record: JournalRecord) => report.add(record),
   });
   return {
     dir,
     config,
     status: snapshot?.status ?? { kind: 'running' },
     snapshotStep: snapshot?.step ?? 0,
-    totals,
+    totals: report.totals,
     wallMs: snapshot?.wallMs ?? 0,
-    latencyMs,
-    hardest,
+    latencyMs: report.latencyMs,
+    hardest: report.hardest,
     tornTail: scan.tornTail,
   };
 }
@@ -145,7 +171,7 @@ export function renderRunReport(report: RunReport, options: RenderReportOptions 
   const lines: string[] = [
     `# Run report: ${config.task}${taskOptions === '' ? '' : ` (${taskOptions})`}`,
     '',
-    `Run directory \`${report.dir}\`, started ${config.createdAt}; report written ${(options.now ?? new Date()).toISOString()} by \`maker report\`.`,
+    `${report.location ?? `Run directory \`${report.dir}\``}, started ${config.createdAt}; report written ${(options.now ?? new Date()).toISOString()} by \`maker report\`.`,
     '',
     '| | |',
     '|---|---|',

@@ -46,16 +46,18 @@ export interface ShardDocument {
   readonly cases: readonly { readonly id: string; readonly result: unknown }[];
 }
 
-function fingerprintOf(scenario: AnyScenario, settings: BenchSettings, params: unknown): string {
+/** What makes two sweeps the same sweep: the scenario, its recorded settings and its planned parameters. */
+export function fingerprintOf(scenario: AnyScenario, settings: BenchSettings, params: unknown): string {
   return JSON.stringify({ scenario: scenario.name, settings: recordedSettings(settings), params });
 }
 
 /** JSON round trip, so fresh results and results read back from a checkpoint report identically. */
-function plain<T>(value: T): T {
+export function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-function caseContext(settings: BenchSettings, signal: AbortSignal, update: (fraction: number, note?: string) => void): CaseContext {
+/** What a running case may use: its settings, the stop signal, progress, and models built from specs. */
+export function caseContext(settings: BenchSettings, signal: AbortSignal, update: (fraction: number, note?: string) => void): CaseContext {
   return {
     settings,
     signal,
@@ -156,7 +158,8 @@ export async function runScenario(scenario: AnyScenario, options: RunScenarioOpt
   return written;
 }
 
-async function writeResults(
+/** Writes a finished sweep's results: its JSON, Markdown and plot, and the index. */
+export async function writeResults(
   scenario: AnyScenario,
   settings: BenchSettings,
   params: unknown,
