@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../core/errors.ts';
 import { AheadByKRace } from './ahead-by-k.ts';
 
 const votes = fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 200 });
@@ -41,7 +42,8 @@ describe('AheadByKRace', () => {
     expect(() => race.vote('y')).toThrow(/already decided/);
   });
 
-  it('rejects a k that is not a positive integer, quoting it', () => {
+  it('rejects a k that is not a positive integer with an InputError quoting it', () => {
+    expect(() => new AheadByKRace(0)).toThrow(InputError);
     expect(() => new AheadByKRace(0)).toThrow('Expected `k` to be an integer >= 1, got `0`');
     expect(() => new AheadByKRace(1.5)).toThrow('got `1.5`');
   });
