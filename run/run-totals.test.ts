@@ -8,6 +8,7 @@ import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.t
 import { mixSeed } from '../core/rng.ts';
 import type { StepTask } from '../core/task.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
+import { countMessageTokens } from '../models/tokens.ts';
 import { redFlag } from '../voting/red-flags.ts';
 import { batchTask } from './batch.ts';
 import { runTask, type StepEvent } from './run-task.ts';
@@ -159,5 +160,74 @@ describe("an undecided call's faults", () => {
     expect(abandoned).toEqual(['0/0']);
     expect(result.solved).toBe(false);
     expect(result.totals).toMatchObject({ steps: 0, samples: 6, votes: 6, faults: { 'server-error': 1 }, retries: 1 });
+  });
+});
+
+describe("the engine's limits", () => {
+  /** `width` independent calls; the model counts how many it answers at once. */
+  function wide(width: number) {
+    let inFlight = 0;
+    let most = 0;
+    const model: LanguageModel & { readonly most: number } = {
+      id: 'wide',
+      pricing: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 },
+      get most() {
+        return most;
+      },
+      async generate() {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        inFlight--;
+        return { text: right, finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 0 };
+      },
+    };
+    const task = batchTask('wide', Array.from({ length: width }, () => ({ task: scriptedTask(1) })));
+    return { model, task };
+  }
+
+  it('votes at most `concurrency` calls at once, even when the dispatcher would allow more', async () => {
+    const { model, task } = wide(8);
+    const result = await runTask({ task, dispatcher: createDispatcher({ model, concurrency: 16 }), k: 1, concurrency: 3 });
+    expect(result.solved).toBe(true);
+    expect(model.most).toBe(3);
+  });
+
+  it('stops at maxSteps, saying so, with no call beyond it started', async () => {
+    const model = scriptedModel([[right], [right], [right], [right], [right]]);
+    const result = await runTask({ task: scriptedTask(5), model, k: 1, seed: SEED, maxSteps: 3 });
+    expect(result).toMatchObject({ solved: false, stopReason: 'reached the step limit of 3' });
+    expect(result.totals.steps).toBe(3);
+    expect(model.requests.map((request) => request.step)).toEqual([0, 1, 2]);
+  });
+
+  it('starts no more calls than maxSteps allows, however many are ready', async () => {
+    const { model, task } = wide(6);
+    const result = await runTask({ task, model, k: 1, concurrency: 6, maxSteps: 4 });
+    expect(result).toMatchObject({ stopReason: 'reached the step limit of 4' });
+    expect(result.totals.steps).toBe(4);
+    expect(result.totals.samples).toBe(4);
+  });
+
+  it('accepts a prompt of exactly the context budget and refuses one a token over it', async () => {
+    const model = scriptedModel([[right]]);
+    const tokens = countMessageTokens(scriptedTask(1).prompt(0, 0));
+    await expect(runTask({ task: scriptedTask(1), model, k: 1, seed: SEED, contextBudget: tokens })).resolves.toMatchObject({ solved: true });
+    await expect(runTask({ task: scriptedTask(1), model, k: 1, seed: SEED, contextBudget: tokens - 1 })).rejects.toThrow(`has ${tokens} tokens, over the context budget of ${tokens - 1}`);
+  });
+
+  it('fails a task that is not done yet has no call ready', async () => {
+    const stalled: StepTask<number, string> = { ...scriptedTask(1), done: () => false };
+    const task = batchTask('stalled', [{ task: stalled }]);
+    const stuck = { ...task, ready: () => [] };
+    await expect(runTask({ task: stuck, model: scriptedModel([[right]]), k: 1 })).rejects.toThrow('Task `stalled` is not done, yet no call is ready after 0 decided');
+  });
+
+  it('needs a model or a dispatcher', async () => {
+    await expect(runTask({ task: scriptedTask(1), k: 1 })).rejects.toThrow('Expected `model` or `dispatcher` in the run options, got neither');
+  });
+
+  it('fails with the error a call met that no retry can fix', async () => {
+    const model: LanguageModel = { id: 'down', pricing: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 }, generate: () => Promise.reject(new Error('endpoint down')) };
+    await expect(runTask({ task: scriptedTask(3), model, k: 2 })).rejects.toThrow('endpoint down');
   });
 });
