@@ -10,7 +10,8 @@ export default {
   coverageAnalysis: 'perTest',
   // The machine has two cores, shared.
   concurrency: 2,
-  timeoutMS: 10_000,
+  // A mutant that loops forever is caught after its tests' normal time, times 1.5, plus this.
+  timeoutMS: 5_000,
   mutate: [
     'voting/ahead-by-k.ts',
     'voting/red-flags.ts',

@@ -10,6 +10,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{core,dispatch,voting,planning,run,durable}/**/*.test.ts'],
+    setupFiles: ['./vitest.stryker.setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
