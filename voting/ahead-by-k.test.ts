@@ -36,6 +36,14 @@ describe('AheadByKRace', () => {
     expect(race.needed()).toBe(0);
   });
 
+  it('measures the lead against the strongest rival, whichever was voted for last', () => {
+    // k = 3: b has 2, c has 1; a must reach 5, not 4.
+    const race = new AheadByKRace(3);
+    for (const key of ['b', 'b', 'c', 'a', 'a', 'a']) expect(race.vote(key).kind).toBe('undecided');
+    expect(race.vote('a').kind).toBe('undecided');
+    expect(race.vote('a')).toEqual({ kind: 'decided', key: 'a' });
+  });
+
   it('refuses votes after a decision', () => {
     const race = new AheadByKRace(1);
     race.vote('x');
