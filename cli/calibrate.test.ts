@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createSimModel } from '../models/sim-model.ts';
+import { hanoiSim } from '../tasks/hanoi/index.ts';
+import { startChatServer } from '../testing/chat-server.ts';
 import { runCli } from './testing.ts';
 
 interface CalibrationJson {
@@ -72,7 +75,42 @@ describe('maker calibrate hanoi', () => {
     expect(stdout).toMatch(/\nk {11}\d+ for 31 steps at target 0\.95/);
   });
 
+  it('retries what an endpoint fails with for now: every sample is answered, none counted as failed', async () => {
+    let requests = 0;
+    const server = await startChatServer({
+      model: createSimModel({ behaviour: hanoiSim, seed: 1 }),
+      // Every third request fails with a 503 before the model sees it.
+      intercept: (_req, res) => {
+        if (++requests % 3 !== 0) return false;
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'busy' } }));
+        return true;
+      },
+    });
+    try {
+      const args = ['calibrate', 'hanoi', '--disks', '4', '--samples', '20', '--model', 'openai:sim', '--base-url', server.url, '--api-key', 'test'];
+      const { code, stdout, stderr } = await runCli([...args, '--retry-base-ms', '0', '--concurrency', '2', '--json']);
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const result = JSON.parse(stdout) as { samples: number; failed: number; retries: number; faults: Record<string, number>; stopReason: string | null };
+      expect(result).toMatchObject({ samples: 20, failed: 0, stopReason: null });
+      expect(result.retries).toBe(requests - 20);
+      expect(result.faults).toEqual({ 'server-error': result.retries });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops cleanly at a budget, reporting the samples it took', async () => {
+    const args = ['calibrate', 'hanoi', '--disks', '5', '--samples', '100', '--model', 'sim:o3-mini', '--budget-calls', '30', '--concurrency', '1'];
+    const json = await runCli([...args, '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ samples: 30, failed: 0, stopReason: 'budget: calls' });
+    const table = await runCli(args);
+    expect(table.stdout).toMatch(/\nstopped {5}budget: calls, after 30 of 100 samples\n/);
+  });
+
   it.each([
+    [['calibrate', 'hanoi', '--disks', '3', '--samples', '10', '--budget-calls', '-1'], /Expected --budget-calls to be an integer >= 0, got `-1`/],
     [['calibrate', 'hanoi', '--disks', '0', '--samples', '10'], /Expected --disks to be an integer from 1 to 30, got `0`/],
     [['calibrate', 'hanoi', '--disks', '3', '--samples', '0'], /Expected --samples to be an integer from 1 to 10000000, got `0`/],
     [['calibrate', 'hanoi', '--disks', '3', '--samples', '10', '--model', 'sim:nope'], /Unknown model profile `nope`; known profiles: /],

@@ -220,6 +220,17 @@ describe('durable runs', () => {
     const whole = await startDurableRun({ ...options(), dir: join(root, 'reference'), dispatcher: flaky });
     expect(whole.totals.retries).toBeGreaterThan(0);
     expect(whole.totals.faults).toEqual({ 'server-error': whole.totals.retries });
+    // The journal itself carries them: its records' retries and faults add up to the run's.
+    let journaled = 0;
+    const journaledFaults: Record<string, number> = {};
+    scanJournal(runPaths(join(root, 'reference')).journal, {
+      onRecord: (record) => {
+        journaled += record.retries;
+        for (const [kind, n] of Object.entries(record.faults)) journaledFaults[kind] = (journaledFaults[kind] ?? 0) + n;
+      },
+    });
+    expect(journaled).toBe(whole.totals.retries);
+    expect(journaledFaults).toEqual(whole.totals.faults);
     // Stop mid-step (a signal during a vote), so faults of an undecided step are in flight at the stop.
     const controller = new AbortController();
     let calls = 0;

@@ -18,7 +18,7 @@
  * `JournalCorruptError` naming the line and byte offset.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import { JournalCorruptError } from '../core/errors.ts';
+import { InputError, JournalCorruptError } from '../core/errors.ts';
 import { lineJson, lineProblem, maxFramedBytes, writeFramedLine } from './framed-line.ts';
 import { decodeRecord, type JournalRecord } from './journal-record.ts';
 
@@ -58,7 +58,7 @@ export interface JournalWriter {
 }
 
 function nonNegative(name: string, value: number): number {
-  if (!(value >= 0 && Number.isFinite(value))) throw new RangeError(`Expected \`${name}\` to be a number >= 0, got \`${value}\``);
+  if (!(value >= 0 && Number.isFinite(value))) throw new InputError(`Expected \`${name}\` to be a number >= 0, got \`${value}\``);
   return value;
 }
 

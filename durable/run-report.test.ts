@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { startDurableRun } from './durable-run.ts';
 import { JournalCorruptError } from '../core/errors.ts';
@@ -14,13 +14,17 @@ import { createSimModel } from '../models/sim-model.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 
 const task = createHanoiTask({ disks: 6 });
-let root: string;
-let dir: string;
+const root = mkdtempSync(join(tmpdir(), 'maker-report-'));
+const dir = join(root, 'run');
+let recorded: Promise<unknown> | undefined;
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), 'maker-report-'));
-  dir = join(root, 'run');
-  await startDurableRun({
+/**
+ * The run every report is built from, made once by the first test that needs it (not in `beforeAll`: run there,
+ * every line of the engine it reaches would count as covered by no test, and mutation testing would run every
+ * test against every mutant of it).
+ */
+function recordedRun(): Promise<unknown> {
+  recorded ??= startDurableRun({
     dir,
     task,
     model: createSimModel({ profile: 'gpt-oss-20b', behaviour: hanoiSim, seed: 3 }),
@@ -41,11 +45,13 @@ beforeAll(async () => {
       endpointsFile: null,
     },
   });
-});
+  return recorded;
+}
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('run reports', () => {
-  it('keeps the hardest steps: most samples, then most rounds, then earliest', () => {
+  it('keeps the hardest steps: most samples, then most rounds, then earliest', async () => {
+    await recordedRun();
     const all: JournalRecord[] = [];
     scanJournal(runPaths(dir).journal, { onRecord: (record) => all.push(record) });
     const expected = [...all]
@@ -57,14 +63,16 @@ describe('run reports', () => {
     expect(report.totals).toEqual(readSnapshot(runPaths(dir).snapshot)!.totals);
   });
 
-  it('escapes the pipes in answer keys so Markdown tables keep their columns', () => {
+  it('escapes the pipes in answer keys so Markdown tables keep their columns', async () => {
+    await recordedRun();
     const markdown = renderRunReport(buildRunReport(dir, { hardest: 3 }), { totalSteps: 63, now: new Date(0) });
     const rows = markdown.split('\n').filter((line) => /^\| \d+ \| \d+ \| \d+ \|/.test(line) && line.includes('×'));
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row.replaceAll('\\|', '').split('|')).toHaveLength(9);
   });
 
-  it('refuses a snapshot whose totals disagree with the journal', () => {
+  it('refuses a snapshot whose totals disagree with the journal', async () => {
+    await recordedRun();
     const path = runPaths(dir).snapshot;
     const snapshot = readSnapshot(path)!;
     try {

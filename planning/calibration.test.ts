@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../core/errors.ts';
+import { InputError, TransientModelError } from '../core/errors.ts';
+import { createDispatcher } from '../dispatch/dispatcher.ts';
 import type { ModelRequest } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
 import { createScriptedModel, response } from '../testing/index.ts';
@@ -161,6 +162,58 @@ describe('collectCalibrationSamples', () => {
   it('rejects zero samples', async () => {
     const model = createScriptedModel({ script: [] });
     await expect(collectCalibrationSamples({ samples: 0, probe, model })).rejects.toThrow(InputError);
+  });
+
+  it('takes exactly one of a model and a dispatcher', async () => {
+    const model = createScriptedModel({ script: ['answer=A'] });
+    const dispatcher = createDispatcher({ model });
+    await expect(collectCalibrationSamples({ samples: 1, probe })).rejects.toThrow('Expected exactly one of `model` and `dispatcher` in the calibration options, got neither');
+    await expect(collectCalibrationSamples({ samples: 1, probe, model, dispatcher })).rejects.toThrow(InputError);
+  });
+
+  it('retries a transient fault through the dispatcher: the sample is answered, not counted as failed', async () => {
+    const flaky = new TransientModelError('flaky', 'server-error', 'try again', { status: 503 });
+    const model = createScriptedModel({ script: ['answer=A', flaky, 'answer=B', 'answer=A'] });
+    const dispatcher = createDispatcher({ model, retry: { baseDelayMs: 0, maxDelayMs: 0 } });
+    const samples = await collectCalibrationSamples({ samples: 3, probe, dispatcher, concurrency: 1 });
+    expect(samples.map((sample) => sample.kind)).toEqual(['valid', 'valid', 'valid']);
+    expect(samples.map((sample) => sample.kind === 'valid' && sample.key)).toEqual(['A', 'B', 'A']);
+    expect(model.calls).toHaveLength(4);
+    expect(dispatcher.stats).toMatchObject({ retries: 1, faults: { 'server-error': 1 } });
+  });
+
+  it('retries transient faults when given a bare model too', async () => {
+    const model = createScriptedModel({ script: [new TransientModelError('flaky', 'rate-limit', 'slow down', { retryAfterMs: 1 }), 'answer=A'] });
+    const samples = await collectCalibrationSamples({ samples: 1, probe, model });
+    expect(samples).toMatchObject([{ kind: 'valid', key: 'A' }]);
+  });
+
+  it('stops at a spent budget, keeping the samples it took and sending no more', async () => {
+    const model = createScriptedModel({ script: ['answer=A'], whenExhausted: 'repeat-last' });
+    const dispatcher = createDispatcher({ model, budget: { calls: 5 } });
+    const samples = await collectCalibrationSamples({ samples: 20, probe, dispatcher, concurrency: 1 });
+    expect(samples.map((sample) => sample.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(samples.every((sample) => sample.kind === 'valid')).toBe(true);
+    expect(model.calls).toHaveLength(5);
+    expect(dispatcher.exhausted?.budget).toBe('calls');
+  });
+
+  it("charges each sample at the answering endpoint's prices", async () => {
+    const model = createScriptedModel({
+      script: [response({ text: 'answer=A', usage: { promptTokens: 1_000_000, completionTokens: 0 } })],
+      pricing: { inputUsdPerMillion: 2, outputUsdPerMillion: 0 },
+    });
+    const samples = await collectCalibrationSamples({ samples: 1, probe, model });
+    expect(samples).toMatchObject([{ kind: 'valid', costUsd: 2, inputTokens: 1_000_000 }]);
+  });
+
+  it('flags a response the parser rejects as unparseable even with no red-flag rules, as the sampler does', async () => {
+    const model = createScriptedModel({ script: ['garbled', response({ text: 'answer=A', finishReason: 'length' })] });
+    const samples = await collectCalibrationSamples({ samples: 2, probe, model, concurrency: 1, redFlags: [] });
+    expect(samples).toMatchObject([
+      { kind: 'red-flag', rule: 'unparseable' },
+      { kind: 'valid', key: 'A' },
+    ]);
   });
 });
 

@@ -3,18 +3,21 @@
  * samples of random steps (one call each, no voting), and recommend a margin from the conservative end.
  *
  * Sampling is generic: the caller supplies how to draw a random step (its prompt, parser and the oracle's key for
- * the correct answer) and a `LanguageModel`; calls run in parallel through p-queue. The statistics are exact
+ * the correct answer) and a model or a dispatcher. Every call goes through the dispatcher, as a run's do, so
+ * transient faults are retried (never counted as samples) and rate limits and budgets hold against a real
+ * endpoint; every response is classified by the sampler's own `classifyResponse`. The statistics are exact
  * binomial intervals (Clopper-Pearson) or Wilson score intervals. `p` is measured among valid responses, as in the
  * paper, and `k` is recommended at the lower confidence bound of `p`, so an unlucky calibration errs towards
  * voting more, not less.
  */
 import PQueue from 'p-queue';
-import { InputError } from '../core/errors.ts';
-import { costOf, type ChatMessage, type LanguageModel, type Pricing } from '../core/model.ts';
+import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
+import { BudgetExhaustedError, InputError } from '../core/errors.ts';
+import type { ChatMessage, LanguageModel, Pricing } from '../core/model.ts';
 import { mixSeed, normalQuantile, randomStream, type Random } from '../core/rng.ts';
 import type { ParseResult, StepTask } from '../core/task.ts';
 import { expectInteger, expectNumber } from './expect.ts';
-import { defaultRedFlags, firstRedFlag, type RedFlagRule } from '../voting/red-flags.ts';
+import { classifyResponse, defaultRedFlags, type RedFlagRule } from '../voting/red-flags.ts';
 import { estimateRun, kMin, type RunEstimate } from './reliability.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -150,7 +153,10 @@ export interface CalibrationProbe {
   readonly step?: number;
 }
 
-/** What one calibration call gave. `failed` calls (the backend threw) are excluded from the statistics. */
+/**
+ * What one calibration call gave. `failed` calls (the backend threw for good, or the dispatcher ran out of retries)
+ * are excluded from the statistics.
+ */
 export type CalibrationSample =
   | {
       readonly kind: 'valid';
@@ -180,10 +186,16 @@ export interface CalibrationSamplingOptions {
   readonly samples: number;
   /** Draws the step for sample `index` from `random` (a stream derived from the seed and the index). */
   readonly probe: (index: number, random: Random) => CalibrationProbe;
-  readonly model: LanguageModel;
+  /** The backend, called through a dispatcher with `concurrency` and the default retry policy. Give this or `dispatcher`. */
+  readonly model?: LanguageModel;
+  /**
+   * The dispatcher every call goes through (endpoints, retries, rate limits, budgets), as a run's calls do. A spent
+   * budget stops the calibration: samples not yet sent are left out of the result. @default a dispatcher over `model`
+   */
+  readonly dispatcher?: Dispatcher;
   /** Seed for step choice and per-request seeds. @default 0 */
   readonly seed?: number;
-  /** Calls in flight at once. @default 8 */
+  /** Samples in flight at once (a given dispatcher may allow fewer calls). @default 8 */
   readonly concurrency?: number;
   /** Sampling temperature: the temperature of the votes after the first in a run. @default 0.1 */
   readonly temperature?: number;
@@ -200,7 +212,7 @@ export interface CalibrationSamplingOptions {
 export interface ResolvedCalibrationSamplingOptions {
   readonly samples: number;
   readonly probe: (index: number, random: Random) => CalibrationProbe;
-  readonly model: LanguageModel;
+  readonly dispatcher: Dispatcher;
   readonly seed: number;
   readonly concurrency: number;
   readonly temperature: number;
@@ -214,12 +226,16 @@ export interface ResolvedCalibrationSamplingOptions {
 export function resolveCalibrationSamplingOptions(options: CalibrationSamplingOptions): ResolvedCalibrationSamplingOptions {
   const maxOutputTokens = expectInteger('maxOutputTokens', options.maxOutputTokens ?? 750, 1);
   if (typeof options.probe !== 'function') throw new InputError(`Expected \`probe\` to be a function, got \`${typeof options.probe}\``);
+  if ((options.model === undefined) === (options.dispatcher === undefined)) {
+    throw new InputError(`Expected exactly one of \`model\` and \`dispatcher\` in the calibration options, got ${options.model === undefined ? 'neither' : 'both'}`);
+  }
+  const concurrency = expectInteger('concurrency', options.concurrency ?? 8, 1, 10_000);
   return {
     samples: expectInteger('samples', options.samples, 1),
     probe: options.probe,
-    model: options.model,
+    dispatcher: options.dispatcher ?? createDispatcher({ model: options.model!, concurrency }),
     seed: expectInteger('seed', options.seed ?? 0, 0),
-    concurrency: expectInteger('concurrency', options.concurrency ?? 8, 1, 10_000),
+    concurrency,
     temperature: expectNumber('temperature', options.temperature ?? 0.1, 0, 2),
     maxOutputTokens,
     redFlags: options.redFlags ?? defaultRedFlags(maxOutputTokens),
@@ -234,37 +250,45 @@ export function calibrationRequestSeed(seed: number, index: number): number {
 }
 
 /**
- * Samples `samples` random steps once each, in parallel, and classifies every response: valid and correct,
- * valid and wrong, red-flagged (by rule), or failed. Results come back in index order; with seeded backends the
- * same seed gives the same samples whatever order calls complete in.
+ * Samples `samples` random steps once each, in parallel, through the dispatcher, and classifies every response:
+ * valid and correct, valid and wrong, red-flagged (by rule), or failed. Results come back in index order; with
+ * seeded backends the same seed gives the same samples whatever order calls complete in. Once a budget refuses a
+ * call, no further sample is sent and the result holds the samples taken (the dispatcher's `exhausted` says why).
  */
 export async function collectCalibrationSamples(options: CalibrationSamplingOptions): Promise<CalibrationSample[]> {
   const resolved = resolveCalibrationSamplingOptions(options);
-  const { model, seed, redFlags } = resolved;
+  const { dispatcher, seed, redFlags } = resolved;
   const queue = new PQueue({ concurrency: resolved.concurrency });
-  const results = new Array<CalibrationSample>(resolved.samples);
+  const results = new Array<CalibrationSample | undefined>(resolved.samples);
   let done = 0;
+  let spent = false;
   const one = async (index: number): Promise<void> => {
+    if (spent) return;
     const probe = resolved.probe(index, randomStream(seed, index));
     const step = probe.step;
     let sample: CalibrationSample;
     try {
-      const response = await model.generate({
+      const request = {
         messages: probe.messages,
         temperature: resolved.temperature,
         maxOutputTokens: resolved.maxOutputTokens,
         seed: calibrationRequestSeed(seed, index),
         ...(resolved.signal === undefined ? {} : { signal: resolved.signal }),
-      });
-      const parsed = probe.parse(response.text);
-      const tokens = { inputTokens: response.usage.promptTokens, outputTokens: response.usage.completionTokens, costUsd: costOf(response.usage, model.pricing) };
-      const rule = firstRedFlag(redFlags, { response, parsed }) ?? (parsed.ok ? undefined : 'unparseable');
+      };
+      // Each sample is its own call: its index spreads an ensemble's members over the samples.
+      const { response, costUsd } = await dispatcher.dispatch(request, { step: index, sample: 0, callId: `calibration/${index}` });
+      const tokens = { inputTokens: response.usage.promptTokens, outputTokens: response.usage.completionTokens, costUsd };
+      const verdict = classifyResponse(redFlags, response, probe.parse(response.text));
       sample =
-        rule !== undefined || !parsed.ok
-          ? { kind: 'red-flag', index, step, rule: rule ?? 'unparseable', ...tokens }
-          : { kind: 'valid', index, step, correct: parsed.key === probe.oracleKey, key: parsed.key, ...tokens };
+        verdict.kind === 'red-flag'
+          ? { kind: 'red-flag', index, step, rule: verdict.rule, ...tokens }
+          : { kind: 'valid', index, step, correct: verdict.key === probe.oracleKey, key: verdict.key, ...tokens };
     } catch (error) {
       if (resolved.signal?.aborted) throw error;
+      if (error instanceof BudgetExhaustedError) {
+        spent = true;
+        return;
+      }
       sample = { kind: 'failed', index, step, error: error instanceof Error ? error.message : String(error) };
     }
     results[index] = sample;
@@ -272,7 +296,7 @@ export async function collectCalibrationSamples(options: CalibrationSamplingOpti
     resolved.onSample?.(sample, done);
   };
   await Promise.all(Array.from({ length: resolved.samples }, (_, index) => queue.add(() => one(index))));
-  return results;
+  return spent ? results.filter((sample) => sample !== undefined) : (results as CalibrationSample[]);
 }
 
 /**

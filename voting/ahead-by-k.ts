@@ -3,6 +3,7 @@
  * moment its votes reach k more than every other candidate's. Mutable for speed (one per step, discarded after);
  * every method is O(candidates).
  */
+import { InputError } from '../core/errors.ts';
 
 /** The race's state after a vote. */
 export type RaceStatus =
@@ -17,7 +18,7 @@ export class AheadByKRace {
   #winner: string | undefined;
 
   constructor(k: number) {
-    if (!Number.isInteger(k) || k < 1) throw new RangeError(`Expected \`k\` to be an integer >= 1, got \`${k}\``);
+    if (!Number.isInteger(k) || k < 1) throw new InputError(`Expected \`k\` to be an integer >= 1, got \`${k}\``);
     this.k = k;
   }
 

@@ -3,6 +3,7 @@
  * and never counts as a vote. Rules are small named factories, checked in order; the first that fires names
  * the flag.
  */
+import { InputError } from '../core/errors.ts';
 import type { ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
 
@@ -23,7 +24,7 @@ export interface RedFlagRule {
 /** Flags responses whose reported output tokens exceed `maxTokens`. The paper uses 750. */
 export function tooLong(maxTokens = 750): RedFlagRule {
   if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-    throw new RangeError(`Expected \`maxTokens\` to be an integer >= 1, got \`${maxTokens}\``);
+    throw new InputError(`Expected \`maxTokens\` to be an integer >= 1, got \`${maxTokens}\``);
   }
   return { name: 'too-long', test: ({ response }) => response.usage.completionTokens > maxTokens };
 }
@@ -52,4 +53,21 @@ export function defaultRedFlags(maxTokens = 750): readonly RedFlagRule[] {
 export function firstRedFlag(rules: readonly RedFlagRule[], input: RedFlagInput): string | undefined {
   for (const rule of rules) if (rule.test(input)) return rule.name;
   return undefined;
+}
+
+/** What a response counts as: a vote for its parsed answer, or red-flagged by the named rule. */
+export type ResponseVerdict<V> =
+  | { readonly kind: 'valid'; readonly key: string; readonly value: V }
+  | { readonly kind: 'red-flag'; readonly rule: string };
+
+/**
+ * Sorts one response: the first of `rules` that fires names its red flag; a response the parser rejects is
+ * `unparseable` whatever rules were chosen, since it can never be a vote. The one place the sampler, calibration
+ * and step measurements decide what a response counts as.
+ */
+export function classifyResponse<V>(rules: readonly RedFlagRule[], response: ModelResponse, parsed: ParseResult<V>): ResponseVerdict<V> {
+  const rule = firstRedFlag(rules, { response, parsed });
+  if (rule !== undefined) return { kind: 'red-flag', rule };
+  if (!parsed.ok) return { kind: 'red-flag', rule: 'unparseable' };
+  return { kind: 'valid', key: parsed.key, value: parsed.value };
 }

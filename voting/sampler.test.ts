@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher } from '../dispatch/dispatcher.ts';
+import { createDispatcher, emptyCallTally, type CallContext, type SampleDispatcher } from '../dispatch/dispatcher.ts';
 import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
 import { createScriptedModel, response, toolCall } from '../testing/index.ts';
@@ -153,5 +153,68 @@ describe('voteStep', () => {
     const model = createScriptedModel({ script: ['answer: a', 'answer: a'] });
     await voteStep(options(model));
     expect(model.calls.every((call) => !('tools' in call) && !('toolChoice' in call))).toBe(true);
+  });
+
+  it('gives the value of the first vote for the winning key, not a later one', async () => {
+    // Keys ignore case; values keep the text as it came.
+    const caseless = (text: string): ParseResult<string> => {
+      const match = /^answer: (\w+)$/.exec(text);
+      return match === null ? { ok: false, reason: 'no answer' } : { ok: true, key: match[1]!.toLowerCase(), value: match[1]! };
+    };
+    const model = createScriptedModel({ script: ['answer: Yes', 'answer: YES', 'answer: yes'] });
+    const outcome = await voteStep({ ...options(model, { k: 3 }), parse: caseless });
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'yes', value: 'Yes' });
+  });
+
+  it("hands the dispatcher each sample's step and index with the call's id, prompt tokens and tally", async () => {
+    const contexts: CallContext[] = [];
+    const model = createScriptedModel({ script: ['answer: a'], whenExhausted: 'repeat-last' });
+    const inner = createDispatcher({ model, concurrency: 4 });
+    const recording: SampleDispatcher = { dispatch: (request, context) => (contexts.push(context), inner.dispatch(request, context)) };
+    const tally = emptyCallTally();
+    await voteStep(options(model, { dispatcher: recording, k: 2, step: 9, callId: 'n9', promptTokens: 123, tally }));
+    expect(contexts).toEqual([
+      { step: 9, sample: 0, callId: 'n9', promptTokens: 123, tally },
+      { step: 9, sample: 1, callId: 'n9', promptTokens: 123, tally },
+    ]);
+    contexts.length = 0;
+    await voteStep(options(model, { dispatcher: recording, k: 1, step: 4 }));
+    expect(contexts).toEqual([{ step: 4, sample: 0 }]);
+  });
+
+  it('fails the step with the error a sample met, aborting the samples in flight and sending no more', async () => {
+    const hang = (request: ModelRequest) =>
+      new Promise<ModelResponse>((_, reject) => request.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+    const model = createScriptedModel({ script: [new Error('endpoint down'), hang, hang, 'answer: a'] });
+    await expect(voteStep(options(model, { k: 3 }))).rejects.toThrow('endpoint down');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(model.calls).toHaveLength(3);
+    expect(model.calls.slice(1).map((call) => call.signal?.aborted)).toEqual([true, true]);
+  });
+
+  it('fails the step with an abort error a sample met though nobody aborted', async () => {
+    const stray = Object.assign(new Error('aborted elsewhere'), { name: 'AbortError' });
+    const model = createScriptedModel({ script: [stray, 'answer: a'], whenExhausted: 'repeat-last' });
+    await expect(voteStep(options(model, { k: 1 }))).rejects.toThrow('aborted elsewhere');
+  });
+
+  it('rejects at once when the caller aborts, without waiting for an earlier sample that ignores the abort', async () => {
+    const controller = new AbortController();
+    const deaf = () => new Promise<ModelResponse>(() => undefined);
+    const listening = (request: ModelRequest) =>
+      new Promise<ModelResponse>((_, reject) => request.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+    const model = createScriptedModel({ script: [deaf, listening] });
+    const pending = voteStep(options(model, { k: 2, signal: controller.signal }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await expect(pending).rejects.toThrow('aborted');
+  });
+
+  it("rejects with the reason of a caller's signal aborted before the step, calling nothing", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('stopped before'));
+    const model = createScriptedModel({ script: ['answer: a'] });
+    await expect(voteStep(options(model, { signal: controller.signal }))).rejects.toThrow('stopped before');
+    expect(model.calls).toHaveLength(0);
   });
 });

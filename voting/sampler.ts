@@ -12,7 +12,7 @@ import type { ChatMessage, ModelRequest, ModelResponse, ToolChoice, ToolSpec } f
 import { mixSeed } from '../core/rng.ts';
 import type { ParseResult } from '../core/task.ts';
 import { AheadByKRace } from './ahead-by-k.ts';
-import { firstRedFlag, type RedFlagRule } from './red-flags.ts';
+import { classifyResponse, type RedFlagRule } from './red-flags.ts';
 import type { TemperatureSchedule } from './temperature.ts';
 
 /** Options of {@link voteStep}; the scheduler resolves and validates them once per run. */
@@ -177,16 +177,14 @@ export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>
       completionTokens += response.usage.completionTokens;
       costUsd += result.result.costUsd;
       latencyMs += response.latencyMs;
-      const parsed = parseResponse === undefined ? parse(response.text) : parseResponse(response);
-      // A response the parser rejects can never be a vote, whatever rules the caller chose.
-      const flag = firstRedFlag(redFlags, { response, parsed }) ?? (parsed.ok ? undefined : 'unparseable');
-      if (flag !== undefined || !parsed.ok) {
-        flags[flag ?? 'unparseable'] = (flags[flag ?? 'unparseable'] ?? 0) + 1;
+      const verdict = classifyResponse(redFlags, response, parseResponse === undefined ? parse(response.text) : parseResponse(response));
+      if (verdict.kind === 'red-flag') {
+        flags[verdict.rule] = (flags[verdict.rule] ?? 0) + 1;
         return;
       }
-      if (!values.has(parsed.key)) values.set(parsed.key, parsed.value);
-      voteKeys.push(parsed.key);
-      const status = race.vote(parsed.key);
+      if (!values.has(verdict.key)) values.set(verdict.key, verdict.value);
+      voteKeys.push(verdict.key);
+      const status = race.vote(verdict.key);
       if (status.kind === 'decided') finish({ kind: 'decided', key: status.key, value: values.get(status.key)!, ...stats() });
     };
 

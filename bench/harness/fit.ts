@@ -4,6 +4,7 @@
  * relative error equally, rather than letting the largest x decide), and judged by the root-mean-square of the
  * log residuals — about the typical relative error of the fit.
  */
+import { InputError } from '../../core/errors.ts';
 
 /** One measured point. */
 export interface Point {
@@ -42,7 +43,7 @@ export const COST_LAWS: readonly GrowthLaw[] = [
 /** Fits `y = c · f(x)` in log space. Needs at least one point with x, y > 0 and f(x) > 0. */
 export function fitLaw(points: readonly Point[], law: GrowthLaw): LawFit {
   const usable = points.filter((point) => point.x > 0 && point.y > 0 && law.f(point.x) > 0);
-  if (usable.length === 0) throw new RangeError(`No point to fit \`${law.name}\` to`);
+  if (usable.length === 0) throw new InputError(`Expected a point with x, y and f(x) > 0 to fit \`${law.name}\` to, got none of \`${points.length}\` points`);
   const offsets = usable.map((point) => Math.log(point.y) - Math.log(law.f(point.x)));
   const logC = offsets.reduce((a, b) => a + b, 0) / offsets.length;
   const residuals = offsets.map((offset) => offset - logC);
@@ -83,7 +84,7 @@ export function powerLawExponent(points: readonly Point[]): number {
 
 /** The median of a non-empty list. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new RangeError('Expected at least one value for a median');
+  if (values.length === 0) throw new InputError('Expected at least one value for a median, got `[]`');
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

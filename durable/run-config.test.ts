@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { GraphTask, StepTask } from '../core/task.ts';
+import { diffRunConfig, taskFingerprint, type RunConfig } from './run-config.ts';
+
+const stepTask = (intro: string): StepTask<number, number> => ({
+  name: 'count',
+  totalSteps: 3,
+  initialState: () => 0,
+  prompt: (state, step) => [{ role: 'user', content: `${intro}: at ${state}, step ${step}` }],
+  parse: () => ({ ok: false, reason: 'unused' }),
+  absorb: (state) => state + 1,
+  done: (state) => state >= 3,
+  solved: (state) => state === 3,
+});
+
+const graphTask = (ids: readonly string[]): GraphTask<number, number, undefined> => ({
+  name: 'graph',
+  totalCalls: ids.length,
+  initialState: () => 0,
+  ready: () => ids.map((id) => ({ id, data: undefined, messages: [{ role: 'user', content: 'same prompt' }] })),
+  parse: () => ({ ok: false, reason: 'unused' }),
+  absorb: (state) => state + 1,
+  done: () => true,
+  solved: () => true,
+});
+
+describe('taskFingerprint', () => {
+  it('is 8 hex digits of the first prompt: the same task, the same fingerprint; another prompt, another', () => {
+    expect(taskFingerprint(stepTask('count'))).toMatch(/^[0-9a-f]{8}$/);
+    expect(taskFingerprint(stepTask('count'))).toBe(taskFingerprint(stepTask('count')));
+    expect(taskFingerprint(stepTask('count'))).not.toBe(taskFingerprint(stepTask('tally')));
+  });
+
+  it("covers a graph task's ids and prompts of every call ready at the start", () => {
+    expect(taskFingerprint(graphTask(['a', 'b']))).toMatch(/^[0-9a-f]{8}$/);
+    expect(taskFingerprint(graphTask(['a', 'b']))).not.toBe(taskFingerprint(graphTask(['a'])));
+    expect(taskFingerprint(graphTask(['a', 'b']))).not.toBe(taskFingerprint(graphTask(['a', 'c'])));
+  });
+});
+
+describe('diffRunConfig', () => {
+  const config: RunConfig = {
+    task: 'hanoi',
+    taskOptions: { disks: 6 },
+    taskFingerprint: '0badcafe',
+    model: 'sim:gpt-4.1-mini',
+    ensemble: null,
+    k: 3,
+    seed: 1,
+    maxOutputTokens: 750,
+    contextBudget: 8192,
+    maxSamplesPerStep: 200,
+    concurrency: 3,
+    baseURL: null,
+    apiKeyEnv: null,
+    endpointsFile: null,
+  };
+
+  it('finds nothing between a run and itself, nor in the settings a resume may change', () => {
+    expect(diffRunConfig(config, { ...config })).toEqual([]);
+    expect(diffRunConfig(config, { ...config, concurrency: 8, baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: 'KEY', endpointsFile: 'e.json' })).toEqual([]);
+  });
+
+  it('names each identity field that differs, with both values', () => {
+    expect(diffRunConfig(config, { ...config, k: 5, seed: 2 })).toEqual(['k: 3 in the run directory, 5 now', 'seed: 1 in the run directory, 2 now']);
+    expect(diffRunConfig(config, { ...config, ensemble: [{ spec: 'sim:a', weight: 1 }] })).toEqual(['ensemble: null in the run directory, [{"spec":"sim:a","weight":1}] now']);
+  });
+
+  it('compares task options one by one, an option set on one side only as unset on the other', () => {
+    expect(diffRunConfig(config, { ...config, taskOptions: { disks: 7, strategy: 'flat' } })).toEqual([
+      'disks: 6 in the run directory, 7 now',
+      'strategy: unset in the run directory, "flat" now',
+    ]);
+  });
+
+  it('blames a changed prompt only when nothing else explains the changed fingerprint', () => {
+    expect(diffRunConfig(config, { ...config, taskFingerprint: 'feedf00d' })).toEqual([
+      "the task's prompt has changed since the run started (fingerprint 0badcafe, now feedf00d)",
+    ]);
+    expect(diffRunConfig(config, { ...config, taskOptions: { disks: 7 }, taskFingerprint: 'feedf00d' })).toEqual(['disks: 6 in the run directory, 7 now']);
+    expect(diffRunConfig(config, { ...config, task: 'other', taskFingerprint: 'feedf00d' })).toEqual(['task: "hanoi" in the run directory, "other" now']);
+  });
+});

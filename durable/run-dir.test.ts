@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InputError, MakerError, RunDirExistsError } from '../core/errors.ts';
+import type { RunConfig } from './run-config.ts';
+import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig } from './run-dir.ts';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'maker-run-dir-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const config: RunConfig = {
+  task: 'hanoi',
+  taskOptions: { disks: 6 },
+  taskFingerprint: '0badcafe',
+  model: 'sim:gpt-4.1-mini',
+  ensemble: null,
+  k: 3,
+  seed: 1,
+  maxOutputTokens: 750,
+  contextBudget: 8192,
+  maxSamplesPerStep: 200,
+  concurrency: 3,
+  baseURL: null,
+  apiKeyEnv: null,
+  endpointsFile: null,
+};
+
+describe('runPaths', () => {
+  it('names the files of a run directory', () => {
+    expect(runPaths('/runs/a')).toEqual({
+      dir: '/runs/a',
+      config: '/runs/a/config.json',
+      journal: '/runs/a/journal.jsonl',
+      snapshot: '/runs/a/snapshot.json',
+      report: '/runs/a/report.md',
+      lock: '/runs/a/lock',
+    });
+  });
+});
+
+describe('prepareRunDir', () => {
+  const describe_ = () => 'a hanoi run at step 5';
+
+  it('creates a missing directory, parents included, and takes an empty one', () => {
+    const dir = join(root, 'a', 'b');
+    prepareRunDir(dir, false, describe_);
+    expect(existsSync(dir)).toBe(true);
+    prepareRunDir(dir, false, describe_);
+  });
+
+  it("refuses a run directory without force, saying what it holds; clears it with force, atomic writes' temporaries included", () => {
+    const dir = join(root, 'run');
+    mkdirSync(dir);
+    for (const name of ['config.json', 'journal.jsonl', 'snapshot.json', 'report.md', 'lock', '.snapshot.json.tmp']) writeFileSync(join(dir, name), 'x');
+    expect(() => prepareRunDir(dir, false, describe_)).toThrow(RunDirExistsError);
+    expect(() => prepareRunDir(dir, false, describe_)).toThrow(`Run directory ${dir} is not empty: it holds a hanoi run at step 5. Pass --force to overwrite it`);
+    prepareRunDir(dir, true, describe_);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('never clears a directory holding a file no run wrote, even with force, naming one', () => {
+    const dir = join(root, 'mine');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'journal.jsonl'), 'x');
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(() => prepareRunDir(dir, true, describe_)).toThrow('it holds 1 file that no run wrote, such as notes.txt, so even --force will not clear it');
+    writeFileSync(join(dir, 'journal.jsonl.tmp'), 'x');
+    expect(() => prepareRunDir(dir, true, describe_)).toThrow(/it holds 2 files that no run wrote, such as/);
+    expect(existsSync(join(dir, 'journal.jsonl'))).toBe(true);
+  });
+});
+
+describe('the run config file', () => {
+  it('reads back what was written, with when', () => {
+    writeRunConfig(root, config, new Date(0));
+    expect(readRunConfig(root)).toEqual({ ...config, createdAt: '1970-01-01T00:00:00.000Z' });
+    expect(JSON.parse(readFileSync(runPaths(root).config, 'utf8'))).toMatchObject({ format: 1 });
+  });
+
+  it('reads a directory written before ensembles and endpoint files as one model from flags', () => {
+    const { ensemble: _, endpointsFile: __, ...old } = config;
+    writeFileSync(runPaths(root).config, JSON.stringify({ format: 1, createdAt: 'then', ...old }));
+    expect(readRunConfig(root)).toMatchObject({ ensemble: null, endpointsFile: null });
+  });
+
+  it('is what makes a directory a run directory', () => {
+    expect(() => readRunConfig(root)).toThrow(InputError);
+    expect(() => readRunConfig(root)).toThrow(`${root} is not a run directory: it has no config.json (start one with \`maker run hanoi --run-dir ${root} ...\`)`);
+  });
+
+  it.each([
+    ['{', /config\.json is not valid JSON: /],
+    [JSON.stringify({ ...config, format: 2 }), /config\.json: unknown format `2`, expected 1/],
+    [JSON.stringify({ ...config }), /config\.json: unknown format `undefined`, expected 1/],
+    [JSON.stringify({ format: 1, task: 'hanoi', ensemble: null }), /config\.json lacks `taskOptions`, `taskFingerprint`, `model`, `k`, `seed`, `maxOutputTokens`, `contextBudget`, `maxSamplesPerStep`$/],
+  ])('refuses %s as a damaged config', (text, message) => {
+    writeFileSync(runPaths(root).config, text);
+    expect(() => readRunConfig(root)).toThrow(MakerError);
+    expect(() => readRunConfig(root)).toThrow(message);
+  });
+});
+
+describe('lockRunDir', () => {
+  it('holds the directory until released, refusing a second holder while this process lives', () => {
+    const release = lockRunDir(root);
+    expect(readFileSync(runPaths(root).lock, 'utf8')).toBe(`${process.pid}\n`);
+    expect(() => lockRunDir(root)).toThrow(`Run directory ${root} is in use by process ${process.pid}; stop that run first`);
+    expect(() => lockRunDir(root)).toThrow(expect.objectContaining({ code: 'E_RUN_DIR_LOCKED' }));
+    release();
+    expect(existsSync(runPaths(root).lock)).toBe(false);
+    lockRunDir(root)();
+  });
+
+  it('takes over a lock left by a process that is gone, or one it cannot read', () => {
+    // Far above any pid the kernel hands out (pid_max is at most 2^22).
+    writeFileSync(runPaths(root).lock, `${2 ** 30}\n`);
+    const release = lockRunDir(root);
+    expect(readFileSync(runPaths(root).lock, 'utf8')).toBe(`${process.pid}\n`);
+    release();
+    writeFileSync(runPaths(root).lock, 'garbage');
+    lockRunDir(root)();
+  });
+});
