@@ -23,7 +23,7 @@ import { abortError } from '../core/errors.ts';
 import { InputError } from '../core/errors.ts';
 import type { LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
 import { findProfile, profileNames, type ModelProfile } from './profiles.ts';
-import { hashString, normalQuantile, randomStream, unitFromHash, type Random } from '../core/rng.ts';
+import { finishHash, fnv1a, fnvStart, normalQuantile, randomStream, sampleStream, unitFromHash, type Random } from '../core/rng.ts';
 import type { SimBehaviour } from './sim-behaviour.ts';
 import { promptText } from '../core/task.ts';
 import { countMessageTokens, countTokens } from './tokens.ts';
@@ -193,6 +193,24 @@ export function createSimModel(options: SimModelOptions): SimModel {
   // Everything that depends only on the prompt is computed once per prompt: a step's votes share one messages array.
   let lastMessages: ModelRequest['messages'] | undefined;
   let lastPrompt: PromptFacts | undefined;
+  // The hash state after a prompt's first message (its constant rules, in every task here), so a step hashes only
+  // what changed: the same value as hashing the whole text.
+  let headContent: string | undefined;
+  let headState = 0;
+  const start = fnvStart(modelSeed);
+
+  /** `hashString(promptText(messages), modelSeed)`, reusing the first message's state when it is the last one's. */
+  function promptHash(messages: ModelRequest['messages']): number {
+    if (messages.length === 0) return finishHash(start);
+    const head = messages[0]!.content;
+    if (head !== headContent) {
+      headContent = head;
+      headState = fnv1a(head, start);
+    }
+    let h = headState;
+    for (let i = 1; i < messages.length; i++) h = fnv1a(messages[i]!.content, fnv1a('\n\n', h));
+    return finishHash(h);
+  }
 
   interface PromptFacts {
     readonly text: string;
@@ -211,7 +229,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
   function factsOf(messages: ModelRequest['messages']): PromptFacts {
     if (messages === lastMessages && lastPrompt !== undefined) return lastPrompt;
     const text = promptText(messages);
-    const hash = hashString(text, modelSeed);
+    const hash = promptHash(messages);
     const promptTokens = countMessageTokens(messages);
     // An answer of m steps spans m steps' difficulties: it sees the mean rate, not one prompt's draw, compounded below.
     const stepsInAnswer = behaviour.stepsInAnswer?.(text) ?? 1;
@@ -250,8 +268,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     // Temperature 0: the draw depends on the prompt alone. Otherwise on the request's seed (or the model's stream).
     const random: Random =
       request.temperature === 0
-        ? randomStream(facts.hash, 0)
-        : randomStream(facts.hash, request.seed ?? Math.floor(seedless() * 4294967296), 1);
+        ? sampleStream(facts.hash, 0, 0)
+        : sampleStream(facts.hash, request.seed ?? Math.floor(seedless() * 4294967296), 1);
     let kind: SimOutcome['kind'];
     let text: string;
     if (random() < parameters.malformedRate) {
@@ -296,7 +314,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     };
   }
 
-  return {
+  const model: SimModel = {
     id: `sim:${profile.name}`,
     pricing,
     parameters,
@@ -318,4 +336,15 @@ export function createSimModel(options: SimModelOptions): SimModel {
       });
     },
   };
+  if (parameters.latencyMs > 0) return model;
+  // Not enumerable: a wrapper made by spreading the model (`{ ...model, generate }`) must not inherit an answer
+  // path that goes around its own `generate`.
+  Object.defineProperty(model, 'generateNow', {
+    value(request: ModelRequest): ModelResponse {
+      if (request.signal?.aborted) throw abortError();
+      return complete(request).response;
+    },
+    enumerable: false,
+  });
+  return model;
 }
