@@ -13,9 +13,10 @@ import { runScenario, mergeShards, parseShard, renderResults, type BenchSettings
 import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/scenario.ts';
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
+import { minimalLoop } from '../bench/minimal-loop.ts';
 import { InputError } from '../core/errors.ts';
 import { DEFAULT_MODEL } from '../models/model-spec.ts';
-import { createSimModel } from '../models/sim-model.ts';
+import { createSimModel, resolveProfile } from '../models/sim-model.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './main.ts';
@@ -174,11 +175,12 @@ export function registerBench(program: Command, context: CommandContext): void {
 
   bench
     .command('plain-loop', { hidden: true })
-    .description('the throughput baseline: Hanoi through the plain synchronous loop (bench/plain-loop.ts), sim models only')
+    .description('the throughput baselines: Hanoi through a plain synchronous loop, with the calibrated simulated model (bench/plain-loop.ts) or the minimal answerer (bench/minimal-loop.ts)')
     .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`)
     .option('--k <k>', 'voting margin', '3')
     .option('--seed <seed>', 'run seed', '0')
     .option('--model <spec>', 'sim:PROFILE', DEFAULT_MODEL)
+    .addOption(new Option('--answerer <kind>', 'sim: the calibrated simulated model; minimal: one seeded draw per sample').choices(['sim', 'minimal']).default('sim'))
     .option('--json', 'print one JSON object')
     .action((raw: Record<string, unknown>) => {
       const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
@@ -186,13 +188,17 @@ export function registerBench(program: Command, context: CommandContext): void {
       const seed = integerFlag('seed', String(raw['seed']), 0);
       const spec = String(raw['model']);
       if (!spec.startsWith('sim:')) throw new InputError(`Expected --model to be sim:PROFILE for the plain loop, got \`${spec}\``);
+      const answerer = String(raw['answerer']);
       const task = createHanoiTask({ disks });
-      const model = createSimModel({ profile: spec.slice(4), behaviour: hanoiSim, seed });
+      const profile = resolveProfile(spec.slice(4));
       const started = performance.now();
-      const result = plainLoop(task, model, k, seed);
+      const result =
+        answerer === 'minimal'
+          ? minimalLoop(task, hanoiSim, { k, seed, errorRate: profile.errorRate })
+          : plainLoop(task, createSimModel({ profile, behaviour: hanoiSim, seed }), k, seed);
       const wallMs = Math.round(performance.now() - started);
-      const summary = { task: 'hanoi', disks, model: model.id, k, seed, ...result, wallMs };
-      context.stdout.write(raw['json'] === true ? `${JSON.stringify(summary)}\n` : `plain loop: ${result.steps} steps, ${result.samples} samples, ${result.errors} errors, ${(wallMs / 1000).toFixed(1)} s\n`);
+      const summary = { task: 'hanoi', disks, model: `sim:${profile.name}`, answerer, k, seed, ...result, wallMs };
+      context.stdout.write(raw['json'] === true ? `${JSON.stringify(summary)}\n` : `plain loop (${answerer}): ${result.steps} steps, ${result.samples} samples, ${result.errors} errors, ${(wallMs / 1000).toFixed(1)} s\n`);
       context.exitCode = result.solved ? 0 : 1;
     });
 
