@@ -16,8 +16,10 @@
  *   spans m steps' difficulties, so it is wrong with probability `1 - (1 - e)^m` for the mean error `e` (after
  *   context degradation), and ordinary answers grow by the correct answer's tokens.
  *
- * The profile's `errorRate` is the error rate among *valid* responses (the paper's 1 - p); the raw rate of
- * wrong answers is set higher so that, after red-flagging removes its share of them, it comes out at that mean.
+ * The profile's `errorRate` is the error rate among *valid* responses over prompts (the paper's 1 - p): each
+ * prompt's raw rate of wrong answers is set higher so that, after red-flagging removes its share of them, its
+ * valid-response error is as drawn, and the draws are centred so that their mean weighted by each prompt's
+ * survival of red-flagging (hard prompts lose more responses) is the profile's (`simulatedShift`).
  */
 import { abortError } from '../core/errors.ts';
 import { InputError } from '../core/errors.ts';
@@ -148,10 +150,28 @@ const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
- * The logit shift that makes the mean of `sigmoid(logit(mean) + shift + sigma * Z)` equal `mean`, Z standard
- * normal. Found by bisection on a fixed quadrature grid, once per model.
+ * The chance that a response to a prompt whose error among valid responses is `e` survives red-flagging, up to a
+ * factor every prompt shares (malformed output, ordinary answers over the cap). Hard prompts ramble (every answer
+ * over-long with probability `min(confusionLongCap, confusionLongFactor * (e - errorRate))`), and their raw wrong
+ * answers, over-long more often than right ones, are a larger share: their responses survive less often.
  */
-export function heterogeneityShift(mean: number, sigma: number): number {
+export function survivalAt(parameters: SimParameters, e: number): number {
+  const keepRight = 1 - parameters.longWhenRight;
+  const keepWrong = 1 - parameters.longWhenWrong;
+  const confusion = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, e - parameters.errorRate));
+  // Raw wrong rate r = e kR / ((1 - e) kW + e kR), so the kept share (1 - r) kR + r kW is kR kW / ((1 - e) kW + e kR).
+  return ((1 - confusion) * keepRight * keepWrong) / ((1 - e) * keepWrong + e * keepRight);
+}
+
+/**
+ * The logit shift that centres per-prompt error rates `e = sigmoid(logit(mean) + shift + sigma * Z)`, Z standard
+ * normal, so that their mean weighted by `survival(e)` is `mean`. With the simulated model's {@link survivalAt}
+ * that is the error among *valid* responses over prompts, the figure a profile states (the paper's 1 - p): red
+ * flags fall hardest on hard prompts, so an unweighted centring would leave the survivors' error below the mean.
+ * With no weight (the default) it centres the plain mean over prompts. Found by bisection on a fixed quadrature
+ * grid.
+ */
+export function heterogeneityShift(mean: number, sigma: number, survival?: (e: number) => number): number {
   if (sigma === 0 || mean <= 0 || mean >= 1) return 0;
   const grid: Array<[number, number]> = [];
   const steps = 800;
@@ -159,8 +179,18 @@ export function heterogeneityShift(mean: number, sigma: number): number {
     const z = -8 + (16 * i) / steps;
     grid.push([z, Math.exp(-0.5 * z * z)]);
   }
-  const totalWeight = grid.reduce((sum, [, w]) => sum + w, 0);
-  const meanAt = (shift: number) => grid.reduce((sum, [z, w]) => sum + w * sigmoid(logit(mean) + shift + sigma * z), 0) / totalWeight;
+  const base = logit(mean);
+  const meanAt = (shift: number) => {
+    let weighted = 0;
+    let weights = 0;
+    for (const [z, density] of grid) {
+      const e = sigmoid(base + shift + sigma * z);
+      const weight = density * (survival === undefined ? 1 : survival(e));
+      weighted += weight * e;
+      weights += weight;
+    }
+    return weighted / weights;
+  };
   let low = -20;
   let high = 20;
   for (let i = 0; i < 100; i++) {
@@ -169,6 +199,20 @@ export function heterogeneityShift(mean: number, sigma: number): number {
     else low = middle;
   }
   return (low + high) / 2;
+}
+
+const shifts = new Map<string, number>();
+
+/** The shift the simulated model with these parameters uses: its valid-response error centred on `errorRate`. */
+export function simulatedShift(parameters: SimParameters): number {
+  const { errorRate, heterogeneity, longWhenRight, longWhenWrong, confusionLongFactor, confusionLongCap } = parameters;
+  const key = [errorRate, heterogeneity, longWhenRight, longWhenWrong, confusionLongFactor, confusionLongCap].join('|');
+  let shift = shifts.get(key);
+  if (shift === undefined) {
+    shift = heterogeneityShift(errorRate, heterogeneity, (e) => survivalAt(parameters, e));
+    shifts.set(key, shift);
+  }
+  return shift;
 }
 
 /** Default malformed output: reasoning that never states an answer. */
@@ -186,7 +230,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
   const behaviour = options.behaviour;
   const modelSeed = options.seed ?? 0;
   const pricing: Pricing = { inputUsdPerMillion: parameters.inputUsdPerMillion, outputUsdPerMillion: parameters.outputUsdPerMillion };
-  const shift = heterogeneityShift(parameters.errorRate, parameters.heterogeneity);
+  const shift = simulatedShift(parameters);
   const baseLogit = parameters.errorRate > 0 && parameters.errorRate < 1 ? logit(parameters.errorRate) + shift : 0;
   const seedless = randomStream(modelSeed, 0x5eed);
 
