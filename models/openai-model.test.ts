@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { startChatServer, type RunningChatServer } from '../testing/chat-server.ts';
-import { ModelCallError } from '../core/errors.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ModelCallError, TransientModelError } from '../core/errors.ts';
 import { createOpenAIModel } from './openai-model.ts';
 import { runTask } from '../run/run-task.ts';
 import { createSimModel } from './sim-model.ts';
@@ -52,6 +54,47 @@ describe('OpenAI-compatible backend over HTTP', () => {
     expect((error as ModelCallError).status).toBe(401);
     expect((error as Error).message).toContain('127.0.0.1');
     expect((error as Error).message).not.toContain('wrong-key-123456');
+  });
+
+  it('reuses one keep-alive connection for calls one after another', async () => {
+    let connections = 0;
+    const count = () => connections++;
+    server.server.on('connection', count);
+    try {
+      const model = createOpenAIModel({ model: 'm', baseURL: server.url, apiKey: 'test' });
+      const messages = task.prompt(task.initialState(), 0);
+      for (let seed = 0; seed < 5; seed++) await model.generate({ messages, temperature: 0.1, maxOutputTokens: 750, seed });
+      expect(connections).toBe(1);
+    } finally {
+      server.server.off('connection', count);
+    }
+  });
+
+  it('gives up on a server that never answers after its timeout, as a timeout fault', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const model = createOpenAIModel({ model: 'm', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'test', timeoutMs: 50 });
+      const error = await model.generate({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, maxOutputTokens: 10 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransientModelError);
+      expect((error as TransientModelError).fault).toBe('timeout');
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('reports a refused connection as a connection fault', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const model = createOpenAIModel({ model: 'm', baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'sk-secret-key-999' });
+    const error = await model.generate({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, maxOutputTokens: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientModelError);
+    expect((error as TransientModelError).fault).toBe('connection');
+    expect((error as Error).message).not.toContain('secret-key');
   });
 
   it('reports a response cut at the output cap as finish reason length', async () => {
