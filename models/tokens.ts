@@ -133,10 +133,24 @@ interface Chunk {
 const chunks = new Map<number, Chunk>();
 const CHUNK_LIMIT = 50_000;
 
+/** Counts of pieces of two to four characters, keyed exactly by their packed 7-bit codes and length. */
+const shortChunks = new Map<number, number>();
+
 function chunkTokens(text: string, start: number, end: number): number {
+  const length = end - start;
+  if (length <= 4) {
+    // Two bits of length and up to four 7-bit codes: an exact key below 2^30, a small integer for the map.
+    let key = length - 1;
+    for (let i = start; i < end; i++) key = (key << 7) | text.charCodeAt(i);
+    const known = shortChunks.get(key);
+    if (known !== undefined) return known;
+    const tokens = encodeCount(text.slice(start, end), NO_SPECIAL);
+    if (shortChunks.size >= CHUNK_LIMIT) shortChunks.clear();
+    shortChunks.set(key, tokens);
+    return tokens;
+  }
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  const length = end - start;
   const head = chunks.get(h);
   for (let chunk = head; chunk !== undefined; chunk = chunk.next) {
     if (chunk.text.length === length && sameAt(text, start, chunk.text)) return chunk.tokens;
