@@ -9,7 +9,8 @@
  * An interrupted sweep continues where it stopped when the same command is run again.
  */
 import { Command, Option } from 'commander';
-import { runScenario, mergeShards, parseShard, renderResults, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
+import { availableParallelism } from 'node:os';
+import { mergeShards, parseShard, renderResults, runScenarioInParallel, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
 import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/scenario.ts';
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
@@ -29,6 +30,8 @@ interface BenchCommandOptions {
   readonly fresh: boolean;
   readonly json: boolean;
   readonly progress: boolean;
+  /** Processes to split each sweep over (scenarios that time themselves always run alone); undefined: the command's default. */
+  readonly jobs: number | undefined;
 }
 
 function addBenchOptions(command: Command): Command {
@@ -42,6 +45,7 @@ function addBenchOptions(command: Command): Command {
     .option('--error-rate <e>', "per-step error (1 - p) to plan k and predictions with, for a model without a profile")
     .option('--max-output-tokens <n>', 'output cap per call, also the over-long red flag (default 750, more for profiles with longer answers)')
     .option('--shard <i/n>', 'run part i of n of the sweep and write a shard file for `maker bench merge`')
+    .option('--jobs <n>', 'split each sweep over n processes on this machine and merge them (default 1; for `bench all` the cores, at most 2)')
     .option('--out <dir>', 'results directory (default results/, or results/quick/ with --quick)')
     .option('--fresh', 'ignore any checkpoint of an interrupted sweep and start over')
     .option('--json', 'print the results JSON instead of the tables')
@@ -66,8 +70,13 @@ function resolveBenchOptions(raw: Record<string, unknown>): BenchCommandOptions 
   if (settings.model !== undefined && !/^(sim|openai):./.test(settings.model)) {
     throw new InputError(`Expected --model to be sim:PROFILE or openai:NAME, got \`${settings.model}\``);
   }
+  const jobs = raw['jobs'] === undefined ? undefined : integerFlag('jobs', String(raw['jobs']), 1, 64);
+  if (jobs !== undefined && jobs > 1 && raw['shard'] !== undefined) {
+    throw new InputError(`Expected either --shard or --jobs, got both (--jobs \`${jobs}\`)`);
+  }
   return {
     settings,
+    jobs,
     shard: raw['shard'] === undefined ? undefined : parseShard(String(raw['shard'])),
     outDir: optionalString('out') ?? (size === 'full' ? 'results' : `results/${size}`),
     fresh: raw['fresh'] === true,
@@ -103,11 +112,13 @@ function report(context: CommandContext, scenario: AnyScenario, outcome: Scenari
   context.stderr.write(`${scenario.name}: wrote ${outcome.files.json}, ${outcome.files.markdown}, ${outcome.files.svg}\n`);
 }
 
-async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal): Promise<ScenarioRun> {
-  const outcome = await runScenario(scenario, {
+async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal, defaultJobs = 1): Promise<ScenarioRun> {
+  const outcome = await runScenarioInParallel(scenario, {
     settings: options.settings,
     outDir: options.outDir,
     ...(options.shard === undefined ? {} : { shard: options.shard }),
+    jobs: options.shard === undefined ? (options.jobs ?? defaultJobs) : 1,
+    lookup: findScenario,
     fresh: options.fresh,
     ...(options.progress ? { progress: context.stderr } : {}),
     signal,
@@ -135,10 +146,12 @@ export function registerBench(program: Command, context: CommandContext): void {
     async (raw: Record<string, unknown>) => {
       const options = resolveBenchOptions(raw);
       await interruptible(async (signal) => {
+        // The statistical sweeps split over the machine's cores; the timing ones run alone.
+        const jobs = Math.min(2, availableParallelism());
         for (const name of SCENARIO_NAMES) {
           const scenario = SCENARIOS[name];
           if (scenario === undefined) continue;
-          const outcome = await runOne(context, scenario, options, signal);
+          const outcome = await runOne(context, scenario, options, signal, jobs);
           if (outcome.kind === 'interrupted') return;
         }
       });

@@ -74,6 +74,7 @@ const megabytes = (mib: number) => (mib * 2 ** 20) / 1e6;
 /** The throughput scenario: the minimal loop, the calibrated simulator's loop and `maker run`, side by side. */
 export const throughputScenario = defineScenario<ThroughputParams, ThroughputCase, ThroughputResult>({
   name: 'throughput',
+  timing: true,
   title: 'Throughput: the minimal loop, the simulator and the executor side by side',
   description:
     '`maker run hanoi --disks 20 --k 3 --model sim:gpt-4.1-mini --seed 1` (1,048,575 voted steps) against two plain ' +
