@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { createSimModel } from '../models/sim-model.ts';
+import { createSimModel, resolveProfile, resolveSimParameters, simulatedShift } from '../models/sim-model.ts';
+import { HANOI_WRONG_ANSWERS, simulatedStepFailure } from './scenarios/error-vs-k.ts';
 import { createHanoiTask, hanoiStateAt, hanoiSim } from '../tasks/hanoi/index.ts';
 
 const run = promisify(execFile);
@@ -82,6 +83,12 @@ const errorInterval = wilson(single.wrong, single.valid);
 const redFlagInterval = wilson(single.redFlagged, single.valid + single.redFlagged);
 const worstRounds = runs.map((r) => Number(r['maxRoundsInStep'])).sort((a, b) => a - b);
 const roundsMedian = (worstRounds[Math.floor((worstRounds.length - 1) / 2)]! + worstRounds[Math.ceil((worstRounds.length - 1) / 2)]!) / 2;
+// What the simulated model's own error structure predicts (the error-vs-k mixture: heterogeneous prompts, a recurring
+// wrong answer, the exact multi-candidate race), so a run with an error can be weighed against how often one is due.
+const parameters = resolveSimParameters(resolveProfile('gpt-4.1-mini'));
+const stepFailure = simulatedStepFailure(parameters.errorRate, parameters.heterogeneity, parameters.attractorShare, 3, HANOI_WRONG_ANSWERS, simulatedShift(parameters));
+const errorsPerRun = stepFailure * (2 ** disks - 1);
+const predicted = { stepFailure, errorsPerRun, errorsOverSeeds: errorsPerRun * seeds, chanceAllSolved: Math.exp(-errorsPerRun * seeds) };
 const result = {
   command,
   date: started.toISOString(),
@@ -97,6 +104,7 @@ const result = {
     redFlagRate95: redFlagInterval,
   },
   worstStepRounds: { min: worstRounds[0], median: roundsMedian, max: worstRounds.at(-1) },
+  predicted,
   solved,
   seeds,
   runs: runs.map((r) => ({
@@ -129,7 +137,9 @@ responses **${(100 * result.singleSample.errorRate).toFixed(3)}%** (95% interval
 the profile and the paper: 0.22%), red-flag rate ${(100 * result.singleSample.redFlagRate).toFixed(3)}% (95% interval ${(100 * redFlagInterval[0]).toFixed(3)}–${(100 * redFlagInterval[1]).toFixed(3)}%).
 
 ${disks} disks (${(2 ** disks - 1).toLocaleString('en-US')} steps) at k = 3: **${solved} of ${seeds} seeds solved with zero errors**; the worst step of a run
-needed ${String(worstRounds[0])} to ${String(worstRounds.at(-1))} voting rounds (median ${String(roundsMedian)}).
+needed ${String(worstRounds[0])} to ${String(worstRounds.at(-1))} voting rounds (median ${String(roundsMedian)}). The model's own error structure predicts
+a per-step failure of ${stepFailure.toExponential(2)} at k = 3, so ${predicted.errorsOverSeeds.toFixed(2)} errors over the ${seeds} runs, and all ${seeds} solved with
+probability ${predicted.chanceAllSolved.toFixed(2)}.
 The paper: zero errors, worst step 18 voting rounds, few steps whose first two votes were both wrong.
 
 | seed | solved | errors | samples/step | most samples in a step | most rounds in a step | first two votes wrong | red flags | cost $ | wall s |
