@@ -6,7 +6,7 @@ import { runCli } from '../cli/testing.ts';
 import { startChatServer } from '../testing/chat-server.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
-import { mergeShards, renderResults, runScenario, type BenchSettings, type ResultDocument } from './harness/index.ts';
+import { mergeShards, renderResults, runScenario, runScenarioInParallel, type BenchSettings, type ResultDocument } from './harness/index.ts';
 import { SCENARIO_NAMES, type AnyScenario } from './harness/scenario.ts';
 import { findScenario, SCENARIOS } from './scenarios/index.ts';
 
@@ -47,6 +47,23 @@ describe('the benchmark harness', () => {
     const merged = await mergeShards(files, { outDir: parts, lookup: findScenario });
     expect(merged.document.shards).toHaveLength(3);
     expect(summaryOf(parts, 'scaling')).toEqual(summaryOf(whole, 'scaling'));
+  });
+
+  it('splits a sweep over processes and merges it into the results one process writes', async () => {
+    const whole = tempDir();
+    const parts = tempDir();
+    const scaling = findScenario('scaling')!;
+    await runScenario(scaling, { settings, outDir: whole });
+    const outcome = await runScenarioInParallel(scaling, { settings, outDir: parts, jobs: 2, lookup: findScenario });
+    expect(outcome.kind).toBe('complete');
+    expect(summaryOf(parts, 'scaling')).toEqual(summaryOf(whole, 'scaling'));
+    expect(readdirSync(parts).filter((file) => file.includes('.shard-'))).toEqual([]);
+  });
+
+  it('never splits a scenario whose cases time themselves', async () => {
+    const dir = tempDir();
+    const outcome = await runScenarioInParallel(findScenario('micro')!, { settings, outDir: dir, jobs: 2, lookup: findScenario });
+    expect(outcome.kind === 'complete' && outcome.document.shards).toBeUndefined();
   });
 
   it('redraws tables and plots from a results file alone, identically', async () => {

@@ -10,14 +10,16 @@
  * An interrupted sweep continues where it stopped when the same command is run again.
  */
 import { Command, Option } from 'commander';
-import { runScenario, mergeShards, parseShard, renderResults, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
+import { availableParallelism } from 'node:os';
+import { mergeShards, parseShard, renderResults, runScenarioInParallel, type BenchSettings, type BenchSize, type ScenarioRun, type Shard } from '../bench/harness/index.ts';
 import { BENCH_SIZES, SCENARIO_NAMES, type AnyScenario } from '../bench/harness/scenario.ts';
 import { findScenario, SCENARIOS } from '../bench/scenarios/index.ts';
 import { plainLoop } from '../bench/plain-loop.ts';
+import { minimalLoop } from '../bench/minimal-loop.ts';
 import { InputError } from '../core/errors.ts';
 import { checkStoreUrl } from '../durable/pg-store.ts';
 import { DEFAULT_MODEL } from '../models/model-spec.ts';
-import { createSimModel } from '../models/sim-model.ts';
+import { createSimModel, resolveProfile } from '../models/sim-model.ts';
 import { createHanoiTask, MAX_DISKS, hanoiSim } from '../tasks/hanoi/index.ts';
 import { choiceFlag, integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
@@ -32,6 +34,8 @@ interface BenchCommandOptions {
   readonly fresh: boolean;
   readonly json: boolean;
   readonly progress: boolean;
+  /** Processes to split each sweep over (scenarios that time themselves always run alone); undefined: the command's default. */
+  readonly jobs: number | undefined;
 }
 
 function addBenchOptions(command: Command): Command {
@@ -45,6 +49,7 @@ function addBenchOptions(command: Command): Command {
     .option('--error-rate <e>', "per-step error (1 - p) to plan k and predictions with, for a model without a profile")
     .option('--max-output-tokens <n>', 'output cap per call, also the over-long red flag (default 750, more for profiles with longer answers)')
     .option('--shard <i/n>', 'run part i of n of the sweep and write a shard file for `maker bench merge`')
+    .option('--jobs <n>', 'split each sweep over n processes on this machine and merge them (default 1; for `bench all` the cores, at most 2)')
     .option('--out <dir>', 'results directory (default results/, or results/quick/ with --quick)')
     .option('--fresh', 'ignore any checkpoint of an interrupted sweep and start over')
     .option('--store <url>', 'enqueue the cases in PostgreSQL at URL for `maker worker --store URL` processes (any number, any machines), wait, and write the results')
@@ -73,8 +78,13 @@ function resolveBenchOptions(raw: Record<string, unknown>): BenchCommandOptions 
   if (raw['store'] !== undefined && (raw['shard'] !== undefined || raw['fresh'] === true)) {
     throw new InputError(`Expected --store without ${raw['shard'] !== undefined ? '--shard' : '--fresh'}: workers share out a stored sweep's cases themselves`);
   }
+  const jobs = raw['jobs'] === undefined ? undefined : integerFlag('jobs', String(raw['jobs']), 1, 64);
+  if (jobs !== undefined && jobs > 1 && raw['shard'] !== undefined) {
+    throw new InputError(`Expected either --shard or --jobs, got both (--jobs \`${jobs}\`)`);
+  }
   return {
     settings,
+    jobs,
     store: raw['store'] === undefined ? undefined : checkStoreUrl(String(raw['store'])),
     shard: raw['shard'] === undefined ? undefined : parseShard(String(raw['shard'])),
     outDir: optionalString('out') ?? (size === 'full' ? 'results' : `results/${size}`),
@@ -111,12 +121,14 @@ function report(context: CommandContext, scenario: AnyScenario, outcome: Scenari
   context.stderr.write(`${scenario.name}: wrote ${outcome.files.json}, ${outcome.files.markdown}, ${outcome.files.svg}\n`);
 }
 
-async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal): Promise<ScenarioRun> {
+async function runOne(context: CommandContext, scenario: AnyScenario, options: BenchCommandOptions, signal: AbortSignal, defaultJobs = 1): Promise<ScenarioRun> {
   if (options.store !== undefined) return runStored(context, scenario, { ...options, store: options.store }, signal);
-  const outcome = await runScenario(scenario, {
+  const outcome = await runScenarioInParallel(scenario, {
     settings: options.settings,
     outDir: options.outDir,
     ...(options.shard === undefined ? {} : { shard: options.shard }),
+    jobs: options.shard === undefined ? (options.jobs ?? defaultJobs) : 1,
+    lookup: findScenario,
     fresh: options.fresh,
     ...(options.progress ? { progress: context.stderr } : {}),
     signal,
@@ -170,10 +182,12 @@ export function registerBench(program: Command, context: CommandContext): void {
     async (raw: Record<string, unknown>) => {
       const options = resolveBenchOptions(raw);
       await interruptible(async (signal) => {
+        // The statistical sweeps split over the machine's cores; the timing ones run alone.
+        const jobs = Math.min(2, availableParallelism());
         for (const name of SCENARIO_NAMES) {
           const scenario = SCENARIOS[name];
           if (scenario === undefined) continue;
-          const outcome = await runOne(context, scenario, options, signal);
+          const outcome = await runOne(context, scenario, options, signal, jobs);
           if (outcome.kind === 'interrupted') return;
         }
       });
@@ -210,11 +224,12 @@ export function registerBench(program: Command, context: CommandContext): void {
 
   bench
     .command('plain-loop', { hidden: true })
-    .description('the throughput baseline: Hanoi through the plain synchronous loop (bench/plain-loop.ts), sim models only')
+    .description('the throughput baselines: Hanoi through a plain synchronous loop, with the calibrated simulated model (bench/plain-loop.ts) or the minimal answerer (bench/minimal-loop.ts)')
     .requiredOption('--disks <n>', `number of disks, 1 to ${MAX_DISKS}`)
     .option('--k <k>', 'voting margin', '3')
     .option('--seed <seed>', 'run seed', '0')
     .option('--model <spec>', 'sim:PROFILE', DEFAULT_MODEL)
+    .addOption(new Option('--answerer <kind>', 'sim: the calibrated simulated model; minimal: one seeded draw per sample').choices(['sim', 'minimal']).default('sim'))
     .option('--json', 'print one JSON object')
     .action((raw: Record<string, unknown>) => {
       const disks = integerFlag('disks', String(raw['disks']), 1, MAX_DISKS);
@@ -222,13 +237,16 @@ export function registerBench(program: Command, context: CommandContext): void {
       const seed = integerFlag('seed', String(raw['seed']), 0);
       const spec = String(raw['model']);
       if (!spec.startsWith('sim:')) throw new InputError(`Expected --model to be sim:PROFILE for the plain loop, got \`${spec}\``);
+      const answerer = String(raw['answerer']);
       const task = createHanoiTask({ disks });
-      const model = createSimModel({ profile: spec.slice(4), behaviour: hanoiSim, seed });
+      const profile = resolveProfile(spec.slice(4));
+      // Built before the clock starts, as \`maker run\` builds its model before its run's clock starts.
+      const model = answerer === 'minimal' ? undefined : createSimModel({ profile, behaviour: hanoiSim, seed });
       const started = performance.now();
-      const result = plainLoop(task, model, k, seed);
+      const result = model === undefined ? minimalLoop(task, hanoiSim, { k, seed, errorRate: profile.errorRate }) : plainLoop(task, model, k, seed);
       const wallMs = Math.round(performance.now() - started);
-      const summary = { task: 'hanoi', disks, model: model.id, k, seed, ...result, wallMs };
-      context.stdout.write(raw['json'] === true ? `${JSON.stringify(summary)}\n` : `plain loop: ${result.steps} steps, ${result.samples} samples, ${result.errors} errors, ${(wallMs / 1000).toFixed(1)} s\n`);
+      const summary = { task: 'hanoi', disks, model: `sim:${profile.name}`, answerer, k, seed, ...result, wallMs };
+      context.stdout.write(raw['json'] === true ? `${JSON.stringify(summary)}\n` : `plain loop (${answerer}): ${result.steps} steps, ${result.samples} samples, ${result.errors} errors, ${(wallMs / 1000).toFixed(1)} s\n`);
       context.exitCode = result.solved ? 0 : 1;
     });
 

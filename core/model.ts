@@ -91,6 +91,13 @@ export interface LanguageModel {
   /** Prices used for cost accounting; zero when unknown. */
   readonly pricing: Pricing;
   generate(request: ModelRequest): Promise<ModelResponse>;
+  /**
+   * The same call answered at once, without a promise: offered only by a backend that computes in-process and has
+   * nothing to wait for (the simulated model without latency). The dispatcher's fast path uses it when present, so
+   * a simulated run pays no promise, queue or abort machinery per sample. Define it non-enumerable (or on a
+   * prototype), so that a wrapper made by spreading the model (`{ ...model, generate }`) does not inherit it.
+   */
+  readonly generateNow?: (request: ModelRequest) => ModelResponse;
 }
 
 /** Dollar cost of one response's usage at the given prices. */

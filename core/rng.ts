@@ -30,11 +30,29 @@ function fmix(value: number): number {
 
 /** A 32-bit FNV-1a hash of a string, finalised: stable across runs and platforms. */
 export function hashString(text: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0;
+  return fmix(fnv1a(text, fnvStart(seed)));
+}
+
+/** The FNV-1a state {@link hashString} starts from for `seed`. */
+export function fnvStart(seed = 0): number {
+  return (0x811c9dc5 ^ seed) >>> 0;
+}
+
+/**
+ * FNV-1a over `text` from state `h`, unfinalised: hashing `a + b` is `fnv1a(b, fnv1a(a, h))`, so a text whose
+ * head is shared (a prompt's constant rules) can be hashed from the head's saved state. {@link finishHash}
+ * turns a state into what {@link hashString} would return.
+ */
+export function fnv1a(text: string, h: number): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+/** The finalised hash of an FNV-1a state. */
+export function finishHash(h: number): number {
   return fmix(h);
 }
 
@@ -46,6 +64,26 @@ export function unitFromHash(hash: number): number {
 /** A seeded uniform stream (seedrandom's Alea) for the given seed parts. */
 export function randomStream(...parts: readonly number[]): Random {
   return seedrandom.alea(String(mixSeed(...parts)));
+}
+
+/**
+ * A small seeded uniform stream for the hot path, where a stream lives for a handful of draws and millions are
+ * made (the simulated model's draws for one sample): a 32-bit Weyl sequence through a strong 32-bit mixer
+ * (SplitMix32 with Wellons' `lowbias32` finaliser), seeded by {@link mixSeed} of the parts. One closure, no
+ * string hashing; `randomStream` stays the choice for long streams. Resolution 2^-32.
+ */
+export function sampleStream(a: number, b: number, c = 0): Random {
+  let state = mixSeed(a, b, c);
+  return () => {
+    state = (state + 0x9e3779b9) | 0;
+    let z = state;
+    z ^= z >>> 16;
+    z = Math.imul(z, 0x7feb352d);
+    z ^= z >>> 15;
+    z = Math.imul(z, 0x846ca68b);
+    z ^= z >>> 16;
+    return (z >>> 0) / 4294967296;
+  };
 }
 
 /** A standard normal deviate from two uniforms (Box-Muller). */

@@ -11,7 +11,8 @@
  * the run stops within one call.
  *
  * With one in-process endpoint and no limits configured, a call costs a queue slot and two promise hops: no
- * timers, listeners or allocations beyond the result, so the simulated model keeps its speed.
+ * timers, listeners or allocations beyond the result; and when that backend answers at once (the simulated model,
+ * `generateNow`), `dispatchNow` answers without a promise at all, so the simulated model keeps its speed.
  */
 import PQueue from 'p-queue';
 import { Budget, type BudgetLimits, type BudgetReport, type CallCost, type Spend } from './budget.ts';
@@ -59,11 +60,11 @@ export interface CallContext {
   readonly step: number;
   readonly sample: number;
   /** The call's id, for fault events. @default String(step) */
-  readonly callId?: string;
+  readonly callId?: string | undefined;
   /** Prompt tokens, if the caller already counted them (budgets and token limits need them). @default counted here */
-  readonly promptTokens?: number;
+  readonly promptTokens?: number | undefined;
   /** Where this call's faults and retries are charged. @default not charged to any call */
-  readonly tally?: CallTally;
+  readonly tally?: CallTally | undefined;
 }
 
 /** A response and what it cost. */
@@ -78,6 +79,13 @@ export interface DispatchedResponse {
 /** What the sampler needs: one call per sample. */
 export interface SampleDispatcher {
   dispatch(request: ModelRequest, context: CallContext): Promise<DispatchedResponse>;
+  /**
+   * The same call, answered synchronously when it can be: one healthy endpoint whose backend answers at once
+   * (`generateNow`), no limits, timeout or endpoint queue, and a free slot with nobody waiting for one. Undefined
+   * when it cannot (then `dispatch`); a promise when the backend failed and the call continues on the full path
+   * (retries, faults).
+   */
+  dispatchNow?(request: ModelRequest, context: CallContext): DispatchedResponse | Promise<DispatchedResponse> | undefined;
 }
 
 /** Counters over the dispatcher's life; updated in place. */
@@ -204,7 +212,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
   const pool = new EndpointPool(endpoints, context);
   const budget = new Budget(options.budget ?? {}, clock, options.alreadySpent);
-  return new RunDispatcher(pool, new PQueue({ concurrency }), retry, budget, context, options.onFault);
+  return new RunDispatcher(pool, new PQueue({ concurrency }), concurrency, retry, budget, context, options.onFault);
 }
 
 class RunDispatcher implements Dispatcher {
@@ -214,6 +222,7 @@ class RunDispatcher implements Dispatcher {
   exhausted: BudgetExhaustedError | undefined;
   readonly #pool: EndpointPool;
   readonly #queue: PQueue;
+  readonly #concurrency: number;
   readonly #retry: ResolvedRetryOptions;
   readonly #budget: Budget;
   readonly #limited: boolean;
@@ -236,6 +245,7 @@ class RunDispatcher implements Dispatcher {
   constructor(
     pool: EndpointPool,
     queue: PQueue,
+    concurrency: number,
     retry: ResolvedRetryOptions,
     budget: Budget,
     context: { clock: Clock; sleep: Sleep; random: Random; giveUpAfterMs: number },
@@ -246,6 +256,7 @@ class RunDispatcher implements Dispatcher {
     this.endpoints = pool.endpoints;
     this.id = [...new Set(pool.endpoints.map((endpoint) => endpoint.model.id))].join('+');
     this.#queue = queue;
+    this.#concurrency = concurrency;
     this.#retry = retry;
     this.#budget = budget;
     this.#limited = budget.limited;
@@ -287,6 +298,23 @@ class RunDispatcher implements Dispatcher {
       (response) => this.#received(only, response, undefined),
       (error: unknown) => this.#dispatch(request, context, { endpoint: only, error }),
     );
+  }
+
+  dispatchNow(request: ModelRequest, context: CallContext): DispatchedResponse | Promise<DispatchedResponse> | undefined {
+    const only = this.#simple;
+    if (only?.model.generateNow === undefined || this.#limited || this.#fatal !== undefined || !only.breaker.closed || request.signal?.aborted) return undefined;
+    // Never overtake a call waiting for a slot, nor exceed the concurrency while other calls are in flight.
+    if (this.#queue.size > 0 || this.#queue.pending >= this.#concurrency) return undefined;
+    this.stats.calls++;
+    only.stats.calls++;
+    this.#budget.countCall();
+    let response: ModelResponse;
+    try {
+      response = only.model.generateNow(request);
+    } catch (error) {
+      return this.#dispatch(request, context, { endpoint: only, error });
+    }
+    return this.#received(only, response, undefined);
   }
 
   /** The full path: endpoint choice, budget, limits, timeout, retries. `failed` is a fast-path attempt that failed. */
@@ -444,7 +472,11 @@ class RunDispatcher implements Dispatcher {
     if (request.signal?.aborted) return Promise.reject(abortError());
     const timer = new AbortController();
     const call = new AbortController();
-    const signal = request.signal === undefined ? call.signal : AbortSignal.any([request.signal, call.signal]);
+    // The caller's abort is forwarded by one listener, removed when the call ends (AbortSignal.any costs far more).
+    const outer = request.signal;
+    const forward = () => call.abort();
+    outer?.addEventListener('abort', forward, { once: true });
+    const signal = call.signal;
     let timedOut = false;
     // Cancelled after every call that beats its timeout: a prepared reason spares a DOMException per call.
     this.#sleep(endpoint.timeoutMs, timer.signal).then(
@@ -457,10 +489,12 @@ class RunDispatcher implements Dispatcher {
     return endpoint.model.generate({ ...request, signal }).then(
       (response) => {
         timer.abort(CANCELLED);
+        outer?.removeEventListener('abort', forward);
         return response;
       },
       (error: unknown) => {
         timer.abort(CANCELLED);
+        outer?.removeEventListener('abort', forward);
         if (timedOut && !request.signal?.aborted) {
           throw new TransientModelError(endpoint.name, 'timeout', `no response within ${endpoint.timeoutMs} ms`, { cause: error });
         }

@@ -60,6 +60,29 @@ describe('the simulated model', () => {
     expect(high).toBeGreaterThanOrEqual(0.0022);
   });
 
+  it.each([
+    ['an error rate of 5%', { parameters: { errorRate: 0.05 } }, 0.05, 60_000],
+    ['qwen3 (23.42%)', { profile: 'qwen3' }, 0.2342, 15_000],
+  ])('makes the error among valid responses over random prompts the profile mean, though red flags fall hardest on hard prompts: %s', (_, options, mean, trials) => {
+    // 20 disks: every sampled prompt is a different one, so each trial is an independent draw of the mixture.
+    const big = createHanoiTask({ disks: 20 });
+    const model = createSimModel({ behaviour: hanoiSim, seed: 9, ...options });
+    let valid = 0;
+    let wrong = 0;
+    for (let i = 0; i < trials; i++) {
+      const step = Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * big.totalSteps!);
+      const state = hanoiStateAt(20, step);
+      const { response } = model.complete({ messages: big.prompt(state, step), temperature: 0.1, maxOutputTokens: 750, seed: i });
+      const parsed = big.parse(response.text);
+      if (response.finishReason === 'length' || response.usage.completionTokens > 750 || !parsed.ok) continue;
+      valid++;
+      if (parsed.key !== big.oracle!(state, step)) wrong++;
+    }
+    const [low, high] = wilson(wrong, valid);
+    expect(low).toBeLessThanOrEqual(mean);
+    expect(high).toBeGreaterThanOrEqual(mean);
+  });
+
   it('keeps a hard prompt hard across its samples (heterogeneous, per-prompt difficulty)', () => {
     const model = createSimModel({ profile: 'qwen3', behaviour: hanoiSim, seed: 5 });
     const rates = Array.from({ length: 300 }, (_, step) => model.complete({ messages: promptAt(step), temperature: 0.1, maxOutputTokens: 2000, seed: 1 }).promptErrorRate);

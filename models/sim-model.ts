@@ -20,14 +20,16 @@
  *   spans m steps' difficulties, so it is wrong with probability `1 - (1 - e)^m` for the mean error `e` (after
  *   context degradation), and ordinary answers grow by the correct answer's tokens.
  *
- * The profile's `errorRate` is the error rate among *valid* responses (the paper's 1 - p); the raw rate of
- * wrong answers is set higher so that, after red-flagging removes its share of them, it comes out at that mean.
+ * The profile's `errorRate` is the error rate among *valid* responses over prompts (the paper's 1 - p): each
+ * prompt's raw rate of wrong answers is set higher so that, after red-flagging removes its share of them, its
+ * valid-response error is as drawn, and the draws are centred so that their mean weighted by each prompt's
+ * survival of red-flagging (hard prompts lose more responses) is the profile's (`simulatedShift`).
  */
 import { abortError } from '../core/errors.ts';
 import { InputError } from '../core/errors.ts';
 import type { ChatMessage, LanguageModel, ModelRequest, ModelResponse, Pricing, ToolCall, ToolSpec } from '../core/model.ts';
 import { findProfile, profileNames, type ModelProfile } from './profiles.ts';
-import { hashString, normalQuantile, randomStream, unitFromHash, type Random } from '../core/rng.ts';
+import { finishHash, fnv1a, fnvStart, hashString, normalQuantile, randomStream, sampleStream, unitFromHash, type Random } from '../core/rng.ts';
 import type { SimBehaviour, SimConversation, SimToolBehaviour, SimTurn } from './sim-behaviour.ts';
 import { promptText } from '../core/task.ts';
 import { countMessageTokens, countTokens } from './tokens.ts';
@@ -152,27 +154,68 @@ const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
- * The logit shift that makes the mean of `sigmoid(logit(mean) + shift + sigma * Z)` equal `mean`, Z standard
- * normal. Found by bisection on a fixed quadrature grid, once per model.
+ * The chance that a response to a prompt whose error among valid responses is `e` survives red-flagging, up to a
+ * factor every prompt shares (malformed output, ordinary answers over the cap). Hard prompts ramble (every answer
+ * over-long with probability `min(confusionLongCap, confusionLongFactor * (e - errorRate))`), and their raw wrong
+ * answers, over-long more often than right ones, are a larger share: their responses survive less often.
  */
-export function heterogeneityShift(mean: number, sigma: number): number {
+export function survivalAt(parameters: SimParameters, e: number): number {
+  const keepRight = 1 - parameters.longWhenRight;
+  const keepWrong = 1 - parameters.longWhenWrong;
+  const confusion = Math.min(parameters.confusionLongCap, parameters.confusionLongFactor * Math.max(0, e - parameters.errorRate));
+  // Raw wrong rate r = e kR / ((1 - e) kW + e kR), so the kept share (1 - r) kR + r kW is kR kW / ((1 - e) kW + e kR).
+  return ((1 - confusion) * keepRight * keepWrong) / ((1 - e) * keepWrong + e * keepRight);
+}
+
+/**
+ * The logit shift that centres per-prompt error rates `e = sigmoid(logit(mean) + shift + sigma * Z)`, Z standard
+ * normal, so that their mean weighted by `survival(e)` is `mean`. With the simulated model's {@link survivalAt}
+ * that is the error among *valid* responses over prompts, the figure a profile states (the paper's 1 - p): red
+ * flags fall hardest on hard prompts, so an unweighted centring would leave the survivors' error below the mean.
+ * With no weight (the default) it centres the plain mean over prompts. Found by bisection on a fixed quadrature
+ * grid.
+ */
+export function heterogeneityShift(mean: number, sigma: number, survival?: (e: number) => number): number {
   if (sigma === 0 || mean <= 0 || mean >= 1) return 0;
-  const grid: Array<[number, number]> = [];
-  const steps = 800;
-  for (let i = 0; i <= steps; i++) {
-    const z = -8 + (16 * i) / steps;
-    grid.push([z, Math.exp(-0.5 * z * z)]);
-  }
-  const totalWeight = grid.reduce((sum, [, w]) => sum + w, 0);
-  const meanAt = (shift: number) => grid.reduce((sum, [z, w]) => sum + w * sigmoid(logit(mean) + shift + sigma * z), 0) / totalWeight;
+  const base = logit(mean);
+  const meanAt = (shift: number) => {
+    let weighted = 0;
+    let weights = 0;
+    for (let i = 0; i < GRID_Z.length; i++) {
+      const e = sigmoid(base + shift + sigma * GRID_Z[i]!);
+      const weight = GRID_DENSITY[i]! * (survival === undefined ? 1 : survival(e));
+      weighted += weight * e;
+      weights += weight;
+    }
+    return weighted / weights;
+  };
   let low = -20;
   let high = 20;
-  for (let i = 0; i < 100; i++) {
+  // 60 halvings of 40 logits leave an interval below 4e-17: double precision.
+  for (let i = 0; i < 60; i++) {
     const middle = (low + high) / 2;
     if (meanAt(middle) > mean) high = middle;
     else low = middle;
   }
   return (low + high) / 2;
+}
+
+/** The quadrature grid: z from -8 to 8 in steps of 0.02, with the standard normal's unnormalised density. */
+const GRID_Z = Float64Array.from({ length: 801 }, (_, i) => -8 + (16 * i) / 800);
+const GRID_DENSITY = GRID_Z.map((z) => Math.exp(-0.5 * z * z));
+
+const shifts = new Map<string, number>();
+
+/** The shift the simulated model with these parameters uses: its valid-response error centred on `errorRate`. */
+export function simulatedShift(parameters: SimParameters): number {
+  const { errorRate, heterogeneity, longWhenRight, longWhenWrong, confusionLongFactor, confusionLongCap } = parameters;
+  const key = [errorRate, heterogeneity, longWhenRight, longWhenWrong, confusionLongFactor, confusionLongCap].join('|');
+  let shift = shifts.get(key);
+  if (shift === undefined) {
+    shift = heterogeneityShift(errorRate, heterogeneity, (e) => survivalAt(parameters, e));
+    shifts.set(key, shift);
+  }
+  return shift;
 }
 
 /** Default malformed output: reasoning that never states an answer. */
@@ -190,7 +233,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
   const behaviour = options.behaviour;
   const modelSeed = options.seed ?? 0;
   const pricing: Pricing = { inputUsdPerMillion: parameters.inputUsdPerMillion, outputUsdPerMillion: parameters.outputUsdPerMillion };
-  const shift = heterogeneityShift(parameters.errorRate, parameters.heterogeneity);
+  const shift = simulatedShift(parameters);
   const baseLogit = parameters.errorRate > 0 && parameters.errorRate < 1 ? logit(parameters.errorRate) + shift : 0;
   const seedless = randomStream(modelSeed, 0x5eed);
 
@@ -198,6 +241,24 @@ export function createSimModel(options: SimModelOptions): SimModel {
   let lastMessages: ModelRequest['messages'] | undefined;
   let lastTools: ModelRequest['tools'];
   let lastPrompt: PromptFacts | undefined;
+  // The hash state after a prompt's first message (its constant rules, in every task here), so a step hashes only
+  // what changed: the same value as hashing the whole text.
+  let headContent: string | undefined;
+  let headState = 0;
+  const start = fnvStart(modelSeed);
+
+  /** `hashString(promptText(messages), modelSeed)`, reusing the first message's state when it is the last one's. */
+  function promptHash(messages: ModelRequest['messages']): number {
+    if (messages.length === 0) return finishHash(start);
+    const head = messages[0]!.content;
+    if (head !== headContent) {
+      headContent = head;
+      headState = fnv1a(head, start);
+    }
+    let h = headState;
+    for (let i = 1; i < messages.length; i++) h = fnv1a(messages[i]!.content, fnv1a('\n\n', h));
+    return finishHash(h);
+  }
 
   interface PromptFacts {
     readonly text: string;
@@ -230,7 +291,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     const conversation: SimConversation | undefined =
       tools === undefined ? undefined : { messages, tools: request.tools!, text: conversationText(messages, request.tools!) };
     const text = conversation?.text ?? promptText(messages);
-    const hash = hashString(text, modelSeed);
+    const hash = conversation === undefined ? promptHash(messages) : hashString(text, modelSeed);
     const promptTokens = countMessageTokens(messages, request.tools);
     // An answer of m steps spans m steps' difficulties: it sees the mean rate, not one prompt's draw, compounded below.
     const stepsInAnswer = (conversation === undefined ? behaviour.stepsInAnswer?.(text) : tools!.stepsInAnswer?.(conversation)) ?? 1;
@@ -287,8 +348,8 @@ export function createSimModel(options: SimModelOptions): SimModel {
     // Temperature 0: the draw depends on the prompt alone. Otherwise on the request's seed (or the model's stream).
     const random: Random =
       request.temperature === 0
-        ? randomStream(facts.hash, 0)
-        : randomStream(facts.hash, request.seed ?? Math.floor(seedless() * 4294967296), 1);
+        ? sampleStream(facts.hash, 0, 0)
+        : sampleStream(facts.hash, request.seed ?? Math.floor(seedless() * 4294967296), 1);
     let kind: SimOutcome['kind'];
     let text: string;
     if (random() < parameters.malformedRate) {
@@ -338,7 +399,7 @@ export function createSimModel(options: SimModelOptions): SimModel {
     return { kind, promptErrorRate: facts.validErrorRate, response: { text, finishReason, usage, latencyMs: parameters.latencyMs } };
   }
 
-  return {
+  const model: SimModel = {
     id: `sim:${profile.name}`,
     pricing,
     parameters,
@@ -360,6 +421,17 @@ export function createSimModel(options: SimModelOptions): SimModel {
       });
     },
   };
+  if (parameters.latencyMs > 0) return model;
+  // Not enumerable: a wrapper made by spreading the model (`{ ...model, generate }`) must not inherit an answer
+  // path that goes around its own `generate`.
+  Object.defineProperty(model, 'generateNow', {
+    value(request: ModelRequest): ModelResponse {
+      if (request.signal?.aborted) throw abortError();
+      return complete(request).response;
+    },
+    enumerable: false,
+  });
+  return model;
 }
 
 /** The conversation as the tool responder's text: every content, and every call as `name(arguments)`. */

@@ -150,7 +150,7 @@ describe('the engine on graphs of calls', () => {
         expect(b.totals.retries).toBe(injected.get('beta') ?? 0);
         expect(a.totals.retries + b.totals.retries).toBe(dispatcher.stats.retries);
       }),
-      { numRuns: 20 },
+      { numRuns: 8 },
     );
   });
 

@@ -13,7 +13,7 @@ import { BudgetExhaustedError, ContextBudgetError, InputError, isAbortError, Mak
 import type { LanguageModel } from '../core/model.ts';
 import type { GraphTask, TaskCall } from '../core/task.ts';
 import { countMessageTokens } from '../models/tokens.ts';
-import { voteStep, type VoteOutcome } from '../voting/sampler.ts';
+import { voteStepNow, type VoteOutcome } from '../voting/sampler.ts';
 import { callKey } from './call-key.ts';
 import type { ResolvedRunOptions } from './options.ts';
 import { addDispatchEvents, addSpend, addStepStats, emptyTotals, tallyEvents, type RunTotals, type StepDispatch } from './totals.ts';
@@ -116,11 +116,14 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
     if (tokens > settings.contextBudget) throw new ContextBudgetError(decided, tokens, settings.contextBudget);
     inFlight.add(call.id);
     const tally = emptyCallTally();
-    voteStep({
+    const outcome = voteStepNow({
       dispatcher,
       messages: call.messages,
       promptTokens: tokens,
-      parse: (text) => task.parse(text, call),
+      // A method, not an arrow: a call makes no named function (tsx names every arrow it can, at a cost per call).
+      parse(text) {
+        return task.parse(text, call);
+      },
       k: settings.k,
       seed: call.seed?.run ?? settings.seed,
       step: call.seed?.call ?? callKey(call.id),
@@ -131,10 +134,14 @@ export async function runEngine<S, V, D, O>(options: EngineOptions<S, V, D, O>):
       maxOutputTokens: settings.maxOutputTokens,
       maxSamples: settings.maxSamplesPerStep,
       signal: controller.signal,
-    }).then(
-      (outcome) => land({ call, tally, outcome }),
-      (error: unknown) => land({ call, tally, error }),
-    );
+    });
+    // A call the dispatcher answered at once (the simulated model) lands now, without a promise.
+    if (!(outcome instanceof Promise)) land({ call, tally, outcome });
+    else
+      outcome.then(
+        (decided) => land({ call, tally, outcome: decided }),
+        (error: unknown) => land({ call, tally, error }),
+      );
   };
 
   const stop = (reason: string | undefined, error?: unknown) => {

@@ -6,7 +6,7 @@ import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.t
 import type { ParseResult } from '../core/task.ts';
 import { createScriptedModel, response, toolCall } from '../testing/index.ts';
 import { defaultRedFlags } from './red-flags.ts';
-import { voteStep, type VoteStepOptions } from './sampler.ts';
+import { voteStep, voteStepNow, type VoteStepOptions } from './sampler.ts';
 import { firstThenRest } from './temperature.ts';
 
 // A toy answer format: "answer: X" parses to key X.
@@ -128,6 +128,48 @@ describe('voteStep', () => {
     await expect(pending).rejects.toThrow(/abort/i);
     expect(model.calls).toHaveLength(2);
     expect(model.calls.every((call) => call.signal?.aborted)).toBe(true);
+  });
+
+  it('property: answered at once (dispatchNow), a step has the outcome, rounds and calls it has answered asynchronously', async () => {
+    const entry = fc.oneof(
+      fc.constantFrom('answer: a', 'answer: b', 'answer: c', 'garbled'),
+      fc.constant({ text: 'answer: a', usage: { promptTokens: 1, completionTokens: 5000 } }),
+      fc.constant({ text: 'answer: b', finishReason: 'length' as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(entry, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 4 }), async (script, k) => {
+        const later = createScriptedModel({ script, whenExhausted: 'repeat-last' });
+        const scripted = createScriptedModel({ script, whenExhausted: 'repeat-last' });
+        // The same answers, given at once: the simulated model's path.
+        const now: LanguageModel = { id: scripted.id, pricing: scripted.pricing, generate: (request) => scripted.generate(request) };
+        let call = 0;
+        Object.defineProperty(now, 'generateNow', {
+          value: (request: ModelRequest): ModelResponse => {
+            scripted.calls.push(request);
+            const item = script[Math.min(call++, script.length - 1)]!;
+            return typeof item === 'string' ? response({ text: item }) : response(item);
+          },
+        });
+        const settings = { k, maxSamples: 40 };
+        const asynchronous = await voteStep(options(later, settings));
+        const immediate = voteStepNow(options(now, { ...settings, dispatcher: createDispatcher({ model: now, concurrency: 4 }) }));
+        expect(immediate).not.toBeInstanceOf(Promise);
+        expect(immediate).toEqual(asynchronous);
+        expect(scripted.calls.map((request) => [request.seed, request.temperature])).toEqual(later.calls.map((request) => [request.seed, request.temperature]));
+      }),
+    );
+  });
+
+  it('makes no abort controller or listener for a step answered at once', () => {
+    const controller = new AbortController();
+    const model: LanguageModel = { id: 'now', pricing: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 }, generate: () => Promise.reject(new Error('not this path')) };
+    const requests: ModelRequest[] = [];
+    Object.defineProperty(model, 'generateNow', { value: (request: ModelRequest) => (requests.push(request), response({ text: 'answer: a' })) });
+    const outcome = voteStepNow(options(model, { signal: controller.signal, dispatcher: createDispatcher({ model, concurrency: 2 }) }));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'a', samples: 2 });
+    // The run's own signal, not a per-step one.
+    expect(requests.every((request) => request.signal === controller.signal)).toBe(true);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it("leaves nothing attached to the caller's signal once a step ends, so a long run's signal does not grow", async () => {

@@ -82,135 +82,230 @@ type Settled = { readonly ok: true; readonly result: DispatchedResponse } | { re
 
 /** Samples and votes until one answer leads every other by k, or the sample cap is reached. */
 export function voteStep<V>(options: VoteStepOptions<V>): Promise<VoteOutcome<V>> {
-  const { dispatcher, messages, parse, redFlags, step, seed, maxSamples } = options;
-  const parseResponse = options.parseResponse;
-  const toolFields = toolFieldsOf(options);
-  const race = new AheadByKRace(options.k);
-  const controller = new AbortController();
-  const { signal } = controller;
-  // The caller's signal is linked by one listener, removed when the step ends. AbortSignal.any would cost ~13 us
-  // a step and, on Node 20, leave every step's composite signal referenced from the run's signal for good.
-  const outer = options.signal;
-  const onOuterAbort = () => controller.abort(outer?.reason);
+  const outcome = voteStepNow(options);
+  return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+}
 
-  return new Promise<VoteOutcome<V>>((resolve, reject) => {
-    const pending: Array<Settled | undefined> = [];
-    const values = new Map<string, V>();
-    const voteKeys: string[] = [];
-    const flags: Record<string, number> = {};
-    let issued = 0;
-    let processed = 0;
-    let rounds = 0;
-    let samples = 0;
-    let promptTokens = 0;
-    let completionTokens = 0;
-    let costUsd = 0;
-    let latencyMs = 0;
-    let finished = false;
+/**
+ * {@link voteStep}, returning the outcome itself when the step was decided without waiting: every sample answered
+ * at once by the dispatcher (`dispatchNow`, the simulated model). Then no promise, abort controller or listener
+ * is made for the step; they are made only for samples that go out on the asynchronous path.
+ */
+export function voteStepNow<V>(options: VoteStepOptions<V>): VoteOutcome<V> | Promise<VoteOutcome<V>> {
+  if (options.signal?.aborted === true) return Promise.reject(options.signal.reason);
+  return new StepVote(options).run();
+}
 
-    const stats = (): VoteStats => ({
-      samples,
-      votes: race.votes,
-      rounds,
-      aborted: issued - processed,
-      redFlags: flags,
-      tally: race.tally,
-      voteKeys,
-      promptTokens,
-      completionTokens,
-      costUsd,
-      latencyMs,
-    });
+/** One step's vote in progress. A class, not a closure: a step makes one object, not a dozen functions. */
+class StepVote<V> {
+  readonly #options: VoteStepOptions<V>;
+  readonly #race: AheadByKRace;
+  readonly #now: SampleDispatcher['dispatchNow'];
+  readonly #toolFields: Pick<ModelRequest, 'tools' | 'toolChoice'> | undefined;
+  /** Answers not yet folded in, by sample index. */
+  readonly #pending: Array<Settled | undefined> = [];
+  readonly #values = new Map<string, V>();
+  readonly #voteKeys: string[] = [];
+  readonly #flags: Record<string, number> = {};
+  #issued = 0;
+  #processed = 0;
+  #rounds = 0;
+  #samples = 0;
+  #promptTokens = 0;
+  #completionTokens = 0;
+  #costUsd = 0;
+  #latencyMs = 0;
+  #result: VoteOutcome<V> | { error: unknown } | undefined;
+  /**
+   * Made for the first sample that goes out asynchronously: it aborts the step's stragglers once the step ends.
+   * The caller's signal is linked by one listener, removed when the step ends. AbortSignal.any would cost ~13 us
+   * a step and, on Node 20, leave every step's composite signal referenced from the run's signal for good.
+   */
+  #controller: AbortController | undefined;
+  #settle: { resolve: (outcome: VoteOutcome<V>) => void; reject: (error: unknown) => void } | undefined;
 
-    const finish = (outcome: VoteOutcome<V> | { error: unknown }) => {
-      finished = true;
-      outer?.removeEventListener('abort', onOuterAbort);
-      if (issued > processed) controller.abort();
-      if ('error' in outcome) reject(outcome.error);
-      else resolve(outcome);
+  constructor(options: VoteStepOptions<V>) {
+    this.#options = options;
+    this.#race = new AheadByKRace(options.k);
+    this.#now = options.dispatcher.dispatchNow;
+    this.#toolFields = toolFieldsOf(options);
+  }
+
+  run(): VoteOutcome<V> | Promise<VoteOutcome<V>> {
+    this.#topUp();
+    this.#advance();
+    const result = this.#result;
+    if (result !== undefined) return 'error' in result ? Promise.reject(result.error) : result;
+    return new Promise<VoteOutcome<V>>((resolve, reject) => (this.#settle = { resolve, reject }));
+  }
+
+  /** Reacts to the caller's signal. */
+  handleEvent(): void {
+    this.#controller?.abort(this.#options.signal?.reason);
+  }
+
+  #stepSignal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      this.#options.signal?.addEventListener('abort', this, { once: true });
+    }
+    return this.#controller.signal;
+  }
+
+  /** The outcome with the stats so far: decided for `key`, or exhausted. Written out whole: a spread costs more. */
+  #outcome(kind: VoteOutcome<V>['kind'], key: string | undefined): VoteOutcome<V> {
+    const aborted = this.#issued - this.#processed;
+    if (kind === 'exhausted') {
+      return {
+        kind,
+        samples: this.#samples,
+        votes: this.#race.votes,
+        rounds: this.#rounds,
+        aborted,
+        redFlags: this.#flags,
+        tally: this.#race.tally,
+        voteKeys: this.#voteKeys,
+        promptTokens: this.#promptTokens,
+        completionTokens: this.#completionTokens,
+        costUsd: this.#costUsd,
+        latencyMs: this.#latencyMs,
+      };
+    }
+    return {
+      kind,
+      key: key!,
+      value: this.#values.get(key!)!,
+      samples: this.#samples,
+      votes: this.#race.votes,
+      rounds: this.#rounds,
+      aborted,
+      redFlags: this.#flags,
+      tally: this.#race.tally,
+      voteKeys: this.#voteKeys,
+      promptTokens: this.#promptTokens,
+      completionTokens: this.#completionTokens,
+      costUsd: this.#costUsd,
+      latencyMs: this.#latencyMs,
     };
+  }
 
-    // What every sample's call context shares, built once per vote.
-    const base = {
-      ...(options.callId === undefined ? {} : { callId: options.callId }),
-      ...(options.promptTokens === undefined ? {} : { promptTokens: options.promptTokens }),
-      ...(options.tally === undefined ? {} : { tally: options.tally }),
-    };
+  #finish(outcome: VoteOutcome<V> | { error: unknown }): void {
+    this.#result = outcome;
+    if (this.#controller !== undefined) {
+      this.#options.signal?.removeEventListener('abort', this);
+      if (this.#issued > this.#processed) this.#controller.abort();
+    }
+    if (this.#settle === undefined) return;
+    if ('error' in outcome) this.#settle.reject(outcome.error);
+    else this.#settle.resolve(outcome);
+  }
 
-    const issue = (count: number) => {
-      rounds++;
-      for (let n = 0; n < count; n++) {
-        const index = issued++;
-        const request: ModelRequest = {
-          messages,
-          temperature: options.temperature(index),
-          maxOutputTokens: options.maxOutputTokens,
-          seed: mixSeed(seed, step, index),
-          signal,
-        };
-        if (toolFields !== undefined) Object.assign(request, toolFields);
-        const context: CallContext = { step, sample: index, ...base };
-        dispatcher
-          .dispatch(request, context)
-          .then(
-            (result) => settle(index, { ok: true, result }),
-            (error: unknown) => settle(index, { ok: false, error }),
-          );
+  #issue(count: number): void {
+    const options = this.#options;
+    const { dispatcher, messages, maxOutputTokens, step } = options;
+    this.#rounds++;
+    for (let n = 0; n < count; n++) {
+      const index = this.#issued++;
+      const seed = mixSeed(options.seed, step, index);
+      const temperature = options.temperature(index);
+      // Built whole, one shape for every sample (spreading optional fields in costs more than the call).
+      const context: CallContext = { step, sample: index, callId: options.callId, promptTokens: options.promptTokens, tally: options.tally };
+      if (this.#now !== undefined) {
+        // An answer given at once is folded in later, in sample order, as if it had just arrived (`#advance`).
+        const outer = options.signal;
+        const request: ModelRequest = outer === undefined ? { messages, temperature, maxOutputTokens, seed } : { messages, temperature, maxOutputTokens, seed, signal: outer };
+        if (this.#toolFields !== undefined) Object.assign(request, this.#toolFields);
+        let answer: DispatchedResponse | Promise<DispatchedResponse> | undefined;
+        try {
+          answer = this.#now.call(dispatcher, request, context);
+        } catch (error) {
+          answer = Promise.reject(error);
+        }
+        if (answer !== undefined) {
+          if (answer instanceof Promise) this.#await(index, answer);
+          else this.#pending[index] = { ok: true, result: answer };
+          continue;
+        }
       }
-    };
+      const request: ModelRequest = { messages, temperature, maxOutputTokens, seed, signal: this.#stepSignal() };
+      if (this.#toolFields !== undefined) Object.assign(request, this.#toolFields);
+      this.#await(index, dispatcher.dispatch(request, context));
+    }
+  }
 
-    const topUp = () => {
-      const outstanding = issued - processed;
-      const want = Math.min(race.needed() - outstanding, maxSamples - issued);
-      if (want > 0) issue(want);
-      else if (outstanding === 0) finish({ kind: 'exhausted', ...stats() });
-    };
+  #await(index: number, answer: Promise<DispatchedResponse>): void {
+    answer.then(
+      (result) => this.#arrive(index, { ok: true, result }),
+      (error: unknown) => this.#arrive(index, { ok: false, error }),
+    );
+  }
 
-    const absorb = (result: Settled) => {
-      if (!result.ok) {
-        finish({ error: result.error });
-        return;
-      }
-      const { response } = result.result;
-      samples++;
-      promptTokens += response.usage.promptTokens;
-      completionTokens += response.usage.completionTokens;
-      costUsd += result.result.costUsd;
-      latencyMs += response.latencyMs;
-      const verdict = classifyResponse(redFlags, response, parseResponse === undefined ? parse(response.text) : parseResponse(response));
-      if (verdict.kind === 'red-flag') {
-        flags[verdict.rule] = (flags[verdict.rule] ?? 0) + 1;
-        return;
-      }
-      if (!values.has(verdict.key)) values.set(verdict.key, verdict.value);
-      voteKeys.push(verdict.key);
-      const status = race.vote(verdict.key);
-      if (status.kind === 'decided') finish({ kind: 'decided', key: status.key, value: values.get(status.key)!, ...stats() });
-    };
+  #topUp(): void {
+    const outstanding = this.#issued - this.#processed;
+    const want = Math.min(this.#race.needed() - outstanding, this.#options.maxSamples - this.#issued);
+    if (want > 0) this.#issue(want);
+    else if (outstanding === 0) this.#finish(this.#outcome('exhausted', undefined));
+  }
 
-    const settle = (index: number, result: Settled) => {
-      if (finished) return;
-      if (!result.ok && isAbortError(result.error) && options.signal?.aborted) {
-        finish({ error: result.error });
-        return;
-      }
-      pending[index] = result;
-      while (!finished && pending[processed] !== undefined) {
-        const next = pending[processed]!;
-        pending[processed] = undefined;
-        processed++;
-        absorb(next);
-      }
-      if (!finished) topUp();
-    };
-
-    if (outer?.aborted === true) {
-      reject(outer.reason);
+  #absorb(settled: Settled): void {
+    if (!settled.ok) {
+      this.#finish({ error: settled.error });
       return;
     }
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
-    topUp();
-  });
+    const { response } = settled.result;
+    this.#samples++;
+    this.#promptTokens += response.usage.promptTokens;
+    this.#completionTokens += response.usage.completionTokens;
+    this.#costUsd += settled.result.costUsd;
+    this.#latencyMs += response.latencyMs;
+    const { parseResponse } = this.#options;
+    // A response the parser rejects can never be a vote, whatever rules the caller chose (`classifyResponse`).
+    const verdict = classifyResponse(this.#options.redFlags, response, parseResponse === undefined ? this.#options.parse(response.text) : parseResponse(response));
+    if (verdict.kind === 'red-flag') {
+      this.#flags[verdict.rule] = (this.#flags[verdict.rule] ?? 0) + 1;
+      return;
+    }
+    if (!this.#values.has(verdict.key)) this.#values.set(verdict.key, verdict.value);
+    this.#voteKeys.push(verdict.key);
+    const status = this.#race.vote(verdict.key);
+    if (status.kind === 'decided') this.#finish(this.#outcome('decided', status.key));
+  }
+
+  /** The answer next in sample order, taken out of the pending list; undefined if it has not arrived. */
+  #next(): Settled | undefined {
+    const item = this.#pending[this.#processed];
+    if (item === undefined) return undefined;
+    this.#pending[this.#processed] = undefined;
+    this.#processed++;
+    return item;
+  }
+
+  /** Folds in answers given at once, one at a time in sample order, topping up after each: as in-order arrival would. */
+  #advance(): void {
+    while (this.#result === undefined) {
+      const item = this.#next();
+      if (item === undefined) return;
+      this.#absorb(item);
+      if (this.#result === undefined) this.#topUp();
+    }
+  }
+
+  /** An asynchronous answer: everything next in sample order is folded in, then the step tops up. */
+  #arrive(index: number, settled: Settled): void {
+    if (this.#result !== undefined) return;
+    if (!settled.ok && isAbortError(settled.error) && this.#options.signal?.aborted) {
+      this.#finish({ error: settled.error });
+      return;
+    }
+    this.#pending[index] = settled;
+    while (this.#result === undefined) {
+      const item = this.#next();
+      if (item === undefined) break;
+      this.#absorb(item);
+    }
+    if (this.#result === undefined) this.#topUp();
+    this.#advance();
+  }
 }
 
 /** The tool fields of every sample's request, or undefined when no tools are offered (the common, hot case). */

@@ -1,5 +1,6 @@
 export * from './scenario.ts';
 export { runScenario, mergeShards, renderResults, type RunScenarioOptions, type ScenarioRun, type ShardDocument, type MergeOptions, type RenderOptions } from './run.ts';
+export { runScenarioInParallel, settingsArgs, type ParallelOptions } from './parallel.ts';
 export { writeIndex, writeScenarioResults, renderMarkdown, type ResultDocument, type ScenarioFiles } from './write.ts';
 export { parseShard, selectShard, shardFileName, type Shard } from './shard.ts';
 export { openCheckpoint, type Checkpoint } from './checkpoint.ts';

@@ -81,6 +81,11 @@ export interface Scenario<P, C, R> {
   readonly title: string;
   /** One paragraph: what is measured and how, for results/README.md and the top of results/<name>.md. */
   readonly description: string;
+  /**
+   * True when the cases time themselves (wall or CPU time, memory): the sweep then runs in one process, never
+   * split over processes that would compete with it for the machine. @default false
+   */
+  readonly timing?: boolean;
   plan(settings: BenchSettings): ScenarioPlan<P, C>;
   runCase(input: C, params: P, context: CaseContext): Promise<R>;
   report(params: P, outcomes: readonly CaseOutcome<C, R>[], settings: BenchSettings): ScenarioReport;

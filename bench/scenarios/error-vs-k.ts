@@ -12,7 +12,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimParameters } from '../../models/sim-model.ts';
-import { heterogeneityShift, resolveProfile, resolveSimParameters } from '../../models/sim-model.ts';
+import { heterogeneityShift, resolveProfile, resolveSimParameters, simulatedShift } from '../../models/sim-model.ts';
 import { createHanoiTask, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { defaultRedFlags } from '../../voting/red-flags.ts';
 import { multiCandidateRace } from '../../planning/multi-candidate.ts';
@@ -34,7 +34,8 @@ interface ProfilePlan {
   /** The per-step error the predictions use (1 - p). */
   readonly errorRate: number;
   /** The simulated model's per-prompt logit spread and attractor share, for the simulated-model prediction; undefined for real models. */
-  readonly sim: { readonly heterogeneity: number; readonly attractorShare: number } | undefined;
+  /** The simulated model's error structure; `shift` centres its per-prompt rates (`simulatedShift`). */
+  readonly sim: { readonly heterogeneity: number; readonly attractorShare: number; readonly shift: number } | undefined;
   readonly maxOutputTokens: number;
   readonly ks: readonly number[];
   /** Disks of the trajectory the independent steps are drawn from, and how many steps per k. */
@@ -92,7 +93,7 @@ function defaultProfiles(size: BenchSettings['size'], settings: BenchSettings): 
       spec,
       simParameters,
       errorRate: planningErrorRate(spec, settings),
-      sim: { heterogeneity: parameters.heterogeneity, attractorShare: parameters.attractorShare },
+      sim: { heterogeneity: parameters.heterogeneity, attractorShare: parameters.attractorShare, shift: simulatedShift(parameters) },
       maxOutputTokens: outputCap(spec, settings),
       ks,
       stepDisks: 20,
@@ -113,7 +114,7 @@ function defaultProfiles(size: BenchSettings['size'], settings: BenchSettings): 
 
 function simOf(spec: string): ProfilePlan['sim'] {
   const parameters = resolveSimParameters(resolveProfile(spec.slice(4)));
-  return { heterogeneity: parameters.heterogeneity, attractorShare: parameters.attractorShare };
+  return { heterogeneity: parameters.heterogeneity, attractorShare: parameters.attractorShare, shift: simulatedShift(parameters) };
 }
 
 function modelProfile(settings: BenchSettings): ProfilePlan {
@@ -142,18 +143,25 @@ export const HANOI_WRONG_ANSWERS = 6;
 
 /**
  * Per-step failure of the ahead-by-k race against the simulated model's own error structure: per-prompt error
- * rates spread logit-normally around the mean (`sigma`, shifted so the mean is the profile's), and of each
+ * rates spread logit-normally around the mean (`sigma`, moved by `shift`: the simulated model's centres the error
+ * among valid responses on the mean, `simulatedShift`; by default the plain mean over prompts), and of each
  * prompt's wrong votes the share `attractorShare + (1 - attractorShare) / W` going to its recurring attractor,
  * the rest spread over the other W - 1 wrong answers (counted here as never repeating, which they rarely do).
  * The race over those candidates is solved exactly (voting/multi-candidate.ts) at each point of the quadrature.
  * With `sigma = 0` and `attractorShare = 1` it is the two-candidate formula.
  */
-export function simulatedStepFailure(mean: number, sigma: number, attractorShare: number, k: number, wrongAnswers = HANOI_WRONG_ANSWERS): number {
+export function simulatedStepFailure(
+  mean: number,
+  sigma: number,
+  attractorShare: number,
+  k: number,
+  wrongAnswers = HANOI_WRONG_ANSWERS,
+  shift = heterogeneityShift(mean, sigma),
+): number {
   if (mean <= 0 || mean >= 1) return pStepFailure(1 - mean, k);
   const attractor = attractorShare + (1 - attractorShare) / wrongAnswers;
   const race = (e: number) => 1 - multiCandidateRace({ correct: 1 - e, wrong: [e * attractor], k, epsilon: 1e-10 }).pCorrect;
   if (sigma === 0) return race(mean);
-  const shift = heterogeneityShift(mean, sigma);
   let total = 0;
   let weights = 0;
   for (let i = 0; i <= 120; i++) {
@@ -169,7 +177,7 @@ export function simulatedStepFailure(mean: number, sigma: number, attractorShare
 function predict(profile: ProfilePlan, k: number) {
   const p = 1 - profile.errorRate;
   const steps = hanoiSteps(profile.taskDisks);
-  const mixtureFailure = profile.sim === undefined ? undefined : simulatedStepFailure(profile.errorRate, profile.sim.heterogeneity, profile.sim.attractorShare, k);
+  const mixtureFailure = profile.sim === undefined ? undefined : simulatedStepFailure(profile.errorRate, profile.sim.heterogeneity, profile.sim.attractorShare, k, HANOI_WRONG_ANSWERS, profile.sim.shift);
   return {
     stepFailure: pStepFailure(p, k),
     mixtureFailure,

@@ -114,6 +114,7 @@ function fixture(task: MicroTask): () => unknown {
 /** The micro scenario: tinybench timings of the hot path of one voted step. */
 export const microScenario = defineScenario<MicroParams, MicroCase, MicroResult>({
   name: 'micro',
+  timing: true,
   title: 'Micro-benchmarks: the hot path of one voted step',
   description:
     'tinybench timings of what every voted step does: the ahead-by-k race update, the strict parsers (a Hanoi step ' +

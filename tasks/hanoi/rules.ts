@@ -30,21 +30,29 @@ export function isGoal(pegs: Pegs, disks: number): boolean {
 
 /** The strategy's move from a state and the previous move; undefined when no legal move exists. */
 export function strategyMove(pegs: Pegs, previous: Move | null, direction: Direction): Move | undefined {
-  const top = (peg: number) => pegs[peg]![pegs[peg]!.length - 1];
-  const onePeg = [0, 1, 2].find((peg) => top(peg) === 1);
-  if (onePeg === undefined) return undefined;
+  const onePeg = topOf(pegs, 0) === 1 ? 0 : topOf(pegs, 1) === 1 ? 1 : topOf(pegs, 2) === 1 ? 2 : -1;
+  if (onePeg < 0) return undefined;
   if (previous === null || previous[0] !== 1) return [1, onePeg, (onePeg + direction + 3) % 3];
-  const [a, b] = [0, 1, 2].filter((peg) => peg !== onePeg) as [number, number];
-  const topA = top(a);
-  const topB = top(b);
+  // The two other pegs, in order.
+  const a = onePeg === 0 ? 1 : 0;
+  const b = onePeg === 2 ? 1 : 2;
+  const topA = topOf(pegs, a);
+  const topB = topOf(pegs, b);
   if (topA === undefined && topB === undefined) return undefined;
   if (topB === undefined || (topA !== undefined && topA < topB)) return [topA!, a, b];
   return [topB, b, a];
 }
 
+/** The disk on top of a peg, if any. */
+function topOf(pegs: Pegs, peg: number): number | undefined {
+  const disks = pegs[peg]!;
+  return disks[disks.length - 1];
+}
+
 /** The state after a move (no legality check). */
 export function applyMove(pegs: Pegs, move: Move): number[][] {
-  const next = pegs.map((peg) => [...peg]);
+  const next: number[][] = [];
+  for (const peg of pegs) next.push(peg.slice());
   const [disk, from, to] = move;
   const source = next[from]!;
   const index = source.lastIndexOf(disk);
@@ -82,7 +90,9 @@ export function moveNumber(disks: number, moves: number): Move | null {
 
 /** Renders pegs as the answer format writes them: `[[3, 2], [], [1]]`. */
 export function formatPegs(pegs: Pegs): string {
-  return `[${pegs.map((peg) => `[${peg.join(', ')}]`).join(', ')}]`;
+  let text = '[';
+  for (let i = 0; i < pegs.length; i++) text += `${i === 0 ? '[' : ', ['}${pegs[i]!.join(', ')}]`;
+  return `${text}]`;
 }
 
 /** Renders a move as `[1, 0, 2]`. */

@@ -14,14 +14,26 @@ interface PromptFacts {
   readonly pegs: number[][];
 }
 
-const DIRECTION = /one peg (?:clockwise|counterclockwise) \((\d) -> (\d) -> (\d) -> \d\)/;
-const PREVIOUS = /Previous move: (None|\[\s*(\d+),\s*(\d+),\s*(\d+)\s*\])/;
-const STATE = /Current state: (\[\s*\[[\d,\s]*\]\s*,\s*\[[\d,\s]*\]\s*,\s*\[[\d,\s]*\]\s*\])/;
+// Sticky patterns, tried only where their literal start occurs (found by indexOf): the first match of each, as
+// the unanchored pattern would find it, without running the pattern along the whole rules text.
+const DIRECTION = /one peg (?:clockwise|counterclockwise) \((\d) -> (\d) -> (\d) -> \d\)/y;
+const PREVIOUS = /Previous move: (None|\[\s*(\d+),\s*(\d+),\s*(\d+)\s*\])/y;
+const STATE = /Current state: (\[\s*\[[\d,\s]*\]\s*,\s*\[[\d,\s]*\]\s*,\s*\[[\d,\s]*\]\s*\])/y;
+
+/** The first match of a sticky pattern that begins with `literal`. */
+function firstMatch(prompt: string, literal: string, pattern: RegExp): RegExpExecArray | null {
+  for (let at = prompt.indexOf(literal); at >= 0; at = prompt.indexOf(literal, at + 1)) {
+    pattern.lastIndex = at;
+    const match = pattern.exec(prompt);
+    if (match !== null) return match;
+  }
+  return null;
+}
 
 function readPrompt(prompt: string): PromptFacts | undefined {
-  const direction = DIRECTION.exec(prompt);
-  const previous = PREVIOUS.exec(prompt);
-  const state = STATE.exec(prompt);
+  const direction = firstMatch(prompt, 'one peg ', DIRECTION);
+  const previous = firstMatch(prompt, 'Previous move: ', PREVIOUS);
+  const state = firstMatch(prompt, 'Current state: ', STATE);
   if (direction === null || previous === null || state === null) return undefined;
   const pegs = JSON.parse(state[1]!) as number[][];
   return {

@@ -3,7 +3,7 @@
  * rules, the strategy, the previous move and the current state; the voted `next_state` becomes the state.
  */
 import { InputError } from '../../core/errors.ts';
-import type { StepTask } from '../../core/task.ts';
+import type { ParseResult, StepTask } from '../../core/task.ts';
 import { answerKey, parseHanoi, type HanoiAnswer } from './parser.ts';
 import { hanoiMessages, systemMessage } from './prompt.ts';
 import { applyMove, directionFor, initialPegs, isGoal, moveNumber, pegsAfter, strategyMove, type Move } from './rules.ts';
@@ -33,12 +33,22 @@ export function createHanoiTask(options: HanoiOptions): StepTask<HanoiState, Han
   const direction = directionFor(disks);
   const system = systemMessage(disks, direction);
   const totalSteps = 2 ** disks - 1;
+  let lastText: string | undefined;
+  let lastParsed: ParseResult<HanoiAnswer> | undefined;
   return {
     name: 'hanoi',
     totalSteps,
     initialState: () => ({ pegs: initialPegs(disks), previous: null }),
     prompt: (state) => hanoiMessages(system, state.pegs, state.previous),
-    parse: (text) => parseHanoi(text, disks),
+    // A step's samples mostly answer the same text (the simulated model returns one string for every right
+    // answer): the last parse is kept, so each distinct text of a step is parsed once.
+    parse(text) {
+      if (text !== lastText) {
+        lastParsed = parseHanoi(text, disks);
+        lastText = text;
+      }
+      return lastParsed!;
+    },
     absorb: (_state, value) => ({ pegs: value.nextState, previous: value.move }),
     done: (state, step) => step >= totalSteps || isGoal(state.pegs, disks),
     solved: (state, step) => step === totalSteps && isGoal(state.pegs, disks),
