@@ -107,7 +107,10 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL, its driver killed', () => {
       const second = freshDir();
       const resumed = await maker(['resume', '--store', database.url, '--run-id', 'k14', '--no-progress', '--json'], second).exit;
       expect(resumed.code, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(new RegExp(`^maker: resumed run k14 of the store at step ${atKill} \\(replayed \\d+ stored calls after the latest snapshot; took over run:k14:segment:\\d+ \\(left by driver-`));
+      // Killed inside a segment, the resume takes that segment's workflow over; killed between two segments (the
+      // first one done and snapshotted, the next not yet started), there is nothing to take over.
+      const takeover = atKill % 10_000 === 0 ? '' : '; took over run:k14:segment:\\d+ \\(left by driver-';
+      expect(resumed.stderr).toMatch(new RegExp(`^maker: resumed run k14 of the store at step ${atKill} \\(replayed \\d+ stored calls after the latest snapshot${takeover}`));
       expect(readdirSync(second)).toEqual([]);
       expect(decisions(JSON.parse(resumed.stdout) as Record<string, unknown>)).toEqual(decisions(expected));
 
