@@ -6,7 +6,7 @@
  * (`--prefer-offline`), from the registry otherwise.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,4 +99,10 @@ describe('the packed package', () => {
     expect(run(maker, ['--help'], app)).toMatch(/^Usage: maker \[options\] \[command\]/);
     expect(JSON.parse(run(maker, ['run', 'hanoi', '--disks', '3', '--seed', '1', '--json'], app))).toMatchObject({ task: 'hanoi', solved: true, steps: 7, errors: 0 });
   });
+
+  it('splits a benchmark sweep over processes from the installed package (the children run its bin, not one inside dist/)', () => {
+    const maker = join(app, 'node_modules', '.bin', 'maker');
+    run(maker, ['bench', 'scaling', '--size', 'test', '--seed', '1', '--jobs', '2', '--no-progress', '--out', 'bench-out'], app);
+    expect(JSON.parse(readFileSync(join(app, 'bench-out', 'scaling.json'), 'utf8'))).toMatchObject({ scenario: 'scaling' });
+  }, 120_000);
 });

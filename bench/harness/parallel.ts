@@ -8,12 +8,11 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.ts';
 import { mergeShards, runScenario, type RunScenarioOptions, type ScenarioRun } from './run.ts';
 import type { AnyScenario, BenchSettings } from './scenario.ts';
 import { shardFileName } from './shard.ts';
 
-const makerBin = fileURLToPath(new URL('../../bin/maker.js', import.meta.url));
 
 /** Options of {@link runScenarioInParallel}: those of a sweep, and how many processes to split it over. */
 export interface ParallelOptions extends RunScenarioOptions {
@@ -35,7 +34,8 @@ export function settingsArgs(settings: BenchSettings): string[] {
 
 /** Runs one shard in a child process, passing its progress lines on; resolves with its exit code. */
 function runShardChild(name: string, index: number, count: number, options: ParallelOptions): Promise<{ code: number | null; stderr: string }> {
-  const args = [makerBin, 'bench', name, ...settingsArgs(options.settings), '--shard', `${index}/${count}`, '--out', options.outDir];
+  // bin/ is beside dist/, not inside it: found from the package root, as the compiled file sits one level deeper.
+  const args = [join(packageRoot(), 'bin', 'maker.js'), 'bench', name, ...settingsArgs(options.settings), '--shard', `${index}/${count}`, '--out', options.outDir];
   if (options.fresh === true) args.push('--fresh');
   if (options.progress === undefined) args.push('--no-progress');
   const env = { ...process.env, ...(options.settings.apiKey === undefined ? {} : { OPENAI_API_KEY: options.settings.apiKey }) };
