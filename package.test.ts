@@ -49,7 +49,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('holds compiled JavaScript with declarations, the bin and the README; no tests, benchmark scripts or results', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'bin/maker.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/cli/main.js']));
-    expect(files.filter((path) => !['package.json', 'README.md', 'bin/maker.js'].includes(path) && !path.startsWith('dist/'))).toEqual([]);
+    expect(files.filter((path) => !['package.json', 'README.md', 'bin/maker.js'].includes(path) && !path.startsWith('dist/') && !path.startsWith('data/maker-official/'))).toEqual([]);
+    // The MAKER authors' sets the multiplication and sorting benchmarks run, with their licence.
+    expect(files).toEqual(expect.arrayContaining(['data/maker-official/LICENSE.txt', 'data/maker-official/bench_long_mul_5_5__200.jsonl']));
     expect(files.filter((path) => /\.test\./.test(path) || path.startsWith('dist/results/') || (path.endsWith('.ts') && !path.endsWith('.d.ts')))).toEqual([]);
     // maker bench is part of the CLI, so its harness and scenarios are compiled; the standalone scripts are not.
     expect(files).toContain('dist/bench/harness/index.js');
@@ -105,4 +107,11 @@ describe('the packed package', () => {
     run(maker, ['bench', 'scaling', '--size', 'test', '--seed', '1', '--jobs', '2', '--no-progress', '--out', 'bench-out'], app);
     expect(JSON.parse(readFileSync(join(app, 'bench-out', 'scaling.json'), 'utf8'))).toMatchObject({ scenario: 'scaling' });
   }, 120_000);
+
+  it('runs a benchmark on the MAKER authors\' sets from the installed package (read beside dist/, not inside it)', () => {
+    const maker = join(app, 'node_modules', '.bin', 'maker');
+    run(maker, ['bench', 'multiplication', '--size', 'quick', '--seed', '1', '--no-progress', '--out', 'bench-out'], app);
+    const document = JSON.parse(readFileSync(join(app, 'bench-out', 'multiplication.json'), 'utf8')) as { cases: Array<{ result: { authors?: boolean } }> };
+    expect(document.cases.some((c) => c.result.authors === true)).toBe(true);
+  }, 300_000);
 });

@@ -2,11 +2,17 @@
  * Where the MAKER authors' data lives in this repository (`data/maker-official/`, Apache-2.0, see its README),
  * and short names for its files, for the benchmark and tests.
  */
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** Absolute path of `data/maker-official/`. */
-export const MAKER_DATA_DIR = fileURLToPath(new URL('../../data/maker-official/', import.meta.url));
+/**
+ * Absolute path of `data/maker-official/` at the package root (shipped with the package). This file runs from
+ * tasks/problem-sets/ and, compiled, from dist/tasks/problem-sets/: one level deeper.
+ */
+export const MAKER_DATA_DIR = [new URL('../../data/maker-official/', import.meta.url), new URL('../../../data/maker-official/', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../data/maker-official/', import.meta.url));
 
 /** The authors' files by short name. */
 export const MAKER_DATA_FILES = {
