@@ -24,7 +24,7 @@ export interface StepTask<S, V> {
   initialState(): S;
   /** The step's prompt, built from exact state only. */
   prompt(state: S, step: number): readonly ChatMessage[];
-  /** Strict parse of a response; a failure is a red flag, never repaired. */
+  /** Strict parse of a response; a failure is a red flag, never repaired. A pure function of the text (a step parses a repeated text once). */
   parse(text: string): ParseResult<V>;
   /** Folds the voted answer into the state. */
   absorb(state: S, value: V, step: number): S;
@@ -72,7 +72,7 @@ export interface GraphTask<S, V, D = unknown> {
   initialState(): S;
   /** Every call that can be made now (already started ones may be listed again; the engine skips them by id). */
   ready(state: S): Iterable<TaskCall<D>>;
-  /** Strict parse of a response to `call`; a failure is a red flag, never repaired. */
+  /** Strict parse of a response to `call`; a failure is a red flag, never repaired. A pure function of text and call. */
   parse(text: string, call: TaskCall<D>): ParseResult<V>;
   /** Folds `call`'s voted answer into the state; may make new calls ready (sub-goals). */
   absorb(state: S, call: TaskCall<D>, value: V): S;

@@ -57,6 +57,16 @@ describe('voteStep', () => {
     expect(outcome.redFlags).toEqual({ 'too-long': 1, truncated: 1, unparseable: 1 });
   });
 
+  it('parses a text its samples repeat once, and every different text anew', async () => {
+    const model = createScriptedModel({ script: ['answer: a', 'answer: a', 'answer: b', 'answer: a', 'answer: a'] });
+    const parsed: string[] = [];
+    const counting = (text: string) => (parsed.push(text), parse(text));
+    const outcome = await voteStep(options(model, { parse: counting, k: 3 }));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'a', samples: 5, votes: 5 });
+    expect(outcome.voteKeys).toEqual(['a', 'a', 'b', 'a', 'a']);
+    expect(parsed).toEqual(['answer: a', 'answer: b', 'answer: a']);
+  });
+
   it('property: red-flagged responses never change the tally', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ key: fc.constantFrom('a', 'b'), flagged: fc.boolean() }), { minLength: 60, maxLength: 60 }), async (plan) => {

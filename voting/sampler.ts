@@ -20,6 +20,7 @@ export interface VoteStepOptions<V> {
   /** Where every sample's call goes: retries, limits and budgets live there, out of the voting logic. */
   readonly dispatcher: SampleDispatcher;
   readonly messages: readonly ChatMessage[];
+  /** A pure function of the text: a step parses a text its samples repeat once. */
   readonly parse: (text: string) => ParseResult<V>;
   /**
    * Parses the whole response (its text and its tool calls) instead of `parse`: a voted tool-calling turn keys
@@ -115,6 +116,12 @@ class StepVote<V> {
   #completionTokens = 0;
   #costUsd = 0;
   #latencyMs = 0;
+  /**
+   * The last text parsed and what it parsed to: a step's samples mostly answer with the same text, and parsing is
+   * a pure function of it, so a repeat is not parsed again. Per step, so no parsed value outlives its step.
+   */
+  #lastText: string | undefined;
+  #lastParsed: ParseResult<V> | undefined;
   #result: VoteOutcome<V> | { error: unknown } | undefined;
   /**
    * Made for the first sample that goes out asynchronously: it aborts the step's stragglers once the step ends.
@@ -260,7 +267,7 @@ class StepVote<V> {
     this.#latencyMs += response.latencyMs;
     const { parseResponse } = this.#options;
     // A response the parser rejects can never be a vote, whatever rules the caller chose (`classifyResponse`).
-    const verdict = classifyResponse(this.#options.redFlags, response, parseResponse === undefined ? this.#options.parse(response.text) : parseResponse(response));
+    const verdict = classifyResponse(this.#options.redFlags, response, parseResponse === undefined ? this.#parse(response.text) : parseResponse(response));
     if (verdict.kind === 'red-flag') {
       this.#flags[verdict.rule] = (this.#flags[verdict.rule] ?? 0) + 1;
       return;
@@ -269,6 +276,12 @@ class StepVote<V> {
     this.#voteKeys.push(verdict.key);
     const status = this.#race.vote(verdict.key);
     if (status.kind === 'decided') this.#finish(this.#outcome('decided', status.key));
+  }
+
+  #parse(text: string): ParseResult<V> {
+    if (this.#lastParsed !== undefined && text === this.#lastText) return this.#lastParsed;
+    this.#lastText = text;
+    return (this.#lastParsed = this.#options.parse(text));
   }
 
   /** The answer next in sample order, taken out of the pending list; undefined if it has not arrived. */
