@@ -127,6 +127,14 @@ describe('maker bench', () => {
     const document = JSON.parse(stdout) as ResultDocument;
     expect(document.scenario).toBe('strategies');
     expect(document.provenance.command).toBe('node bin/maker.js bench strategies --size test --seed 1');
+    // Every strategy's model answers its prompts: the flat call, one answer with the whole move list (not 200
+    // unparseable samples, as when the flat task was answered by the per-step behaviour).
+    const cases = document.cases as Array<{ input: { strategy: string }; result: { runs: Array<{ samples: number; redFlags: number; completionTokens: number; steps: number }> } }>;
+    const flat = cases.filter((c) => c.input.strategy === 'flat').flatMap((c) => c.result.runs);
+    expect(flat.length).toBeGreaterThan(0);
+    // One step decided by one valid answer (k = 1), after any red-flagged ones.
+    for (const run of flat) expect({ steps: run.steps, votes: run.samples - run.redFlags }).toEqual({ steps: 1, votes: 1 });
+    for (const run of cases.flatMap((c) => c.result.runs)) expect(run.completionTokens).toBeGreaterThan(0);
   });
 
   it('measures a model behind an OpenAI-compatible endpoint the same way', async () => {

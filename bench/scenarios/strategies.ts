@@ -8,7 +8,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { promptText } from '../../core/task.ts';
 import { countTokens } from '../../models/tokens.ts';
-import { createFlatHanoiTask, createHanoiTask, hanoiSim } from '../../tasks/hanoi/index.ts';
+import { createFlatHanoiTask, createHanoiTask, hanoiFlatSim, hanoiSim } from '../../tasks/hanoi/index.ts';
 import { defaultRedFlags } from '../../voting/red-flags.ts';
 import { runMajorityOfN } from '../majority-of-n.ts';
 import { wilsonInterval } from '../../planning/calibration.ts';
@@ -141,9 +141,10 @@ export const strategiesScenario = defineScenario<StrategiesParams, StrategiesCas
       context.progress(run / params.runs, `run ${run + 1} of ${params.runs}`);
       if (input.strategy === 'flat') {
         const task = createFlatHanoiTask({ disks: params.disks });
-        const model = context.model(params.model, hanoiSim, { seed });
+        // The flat prompt asks for the whole move list: the simulated model answers it with the flat behaviour.
+        const model = context.model(params.model, hanoiFlatSim, { seed });
         // The flat answer is the whole move list: its cap is the step cap plus room for the list.
-        const listTokens = countTokens(hanoiSim.respond(promptText(task.prompt(task.initialState(), 0))) ?? '');
+        const listTokens = countTokens(hanoiFlatSim.respond(promptText(task.prompt(task.initialState(), 0))) ?? '');
         const cap = params.outputCap + Math.ceil(1.25 * listTokens);
         const result = await measureRun(
           {
