@@ -129,7 +129,7 @@ describe('maker bench', () => {
     expect(document.provenance.command).toBe('node bin/maker.js bench strategies --size test --seed 1');
     // Every strategy's model answers its prompts: the flat call, one answer with the whole move list (not 200
     // unparseable samples, as when the flat task was answered by the per-step behaviour).
-    const cases = document.cases as Array<{ input: { strategy: string }; result: { runs: Array<{ samples: number; redFlags: number; completionTokens: number; steps: number }> } }>;
+    const cases = document.cases as ReadonlyArray<{ input: { strategy: string }; result: { runs: Array<{ samples: number; redFlags: number; completionTokens: number; steps: number }> } }>;
     const flat = cases.filter((c) => c.input.strategy === 'flat').flatMap((c) => c.result.runs);
     expect(flat.length).toBeGreaterThan(0);
     // One step decided by one valid answer (k = 1), after any red-flagged ones.

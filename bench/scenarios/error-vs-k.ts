@@ -417,9 +417,10 @@ export const errorVsKScenario = defineScenario<ErrorParams, ErrorCase, ErrorResu
       '',
       'Samples per step are predicted as E[votes] / v. They follow it closely on the control and the low-error profiles.',
       'On the high-error heterogeneous profiles (claude-haiku-4.5, gpt-4.1-nano) hard steps run longer races and ramble',
-      'into more red flags while easy ones finish at k, which shifts the mean by several percent either way. With',
-      'thousands of steps the intervals are narrow (a few percent), so "inside" is strict; the difference column gives',
-      'the size.',
+      'into more red flags while easy ones finish at k, which lengthens the mean well beyond the i.i.d. prediction',
+      '(by a quarter or more at large k, since the simulator is centred on the error among valid answers: a hard',
+      'step is as hard as its profile says after red flags, not easier). With thousands of steps the intervals are',
+      'narrow (a few percent), so "inside" is strict; the difference column gives the size.',
       '',
       ...sections,
     ].join('\n');
