@@ -15,6 +15,7 @@ import { InputError } from '../core/errors.ts';
 import { createFaultInjector, INJECTABLE_FAULTS, parseFaultKinds, type FaultInjector } from '../testing/fault-injection.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { parseModelSpec } from '../models/model-spec.ts';
+import { loadTokenizer } from '../models/tokens.ts';
 import { findTask, TASKS } from '../tasks/registry.ts';
 import { integerFlag, numberFlag } from './flags.ts';
 import type { CommandContext } from './context.ts';
@@ -85,6 +86,8 @@ export function registerServe(program: Command, context: CommandContext): void {
       const port = integerFlag('port', String(raw['port']), 0, 65_535);
       const host = String(raw['host']);
       let server: RunningChatServer;
+      // Every answer reports its prompt's tokens: the tables load before the first request, not during it.
+      loadTokenizer();
       try {
         server = await startChatServer({ model, port, host, intercept: injector.intercept, stats: () => ({ faults: injector.stats }) });
       } catch (error) {

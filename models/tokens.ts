@@ -26,6 +26,15 @@ function encoding(): Encoding['countTokens'] {
   return encodeCount;
 }
 
+/**
+ * Loads the encoding's tables now instead of at the first count. A server calls it before it listens: otherwise
+ * its first requests wait for the load (a few hundred ms on a busy machine), and a client with a short timeout
+ * sees them time out.
+ */
+export function loadTokenizer(): void {
+  encoding();
+}
+
 
 /** Tokens a chat message costs beyond its content (OpenAI's accounting for role and separators). */
 export const MESSAGE_OVERHEAD_TOKENS = 3;
