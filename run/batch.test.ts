@@ -94,9 +94,11 @@ describe('walkTask', () => {
 
   it('throws on an unparseable answer, naming the call, and on a stalled task', () => {
     expect(() => walkTask(counter(2), () => 'two')).toThrow('Call `0` of `counter`: not a number');
+    expect(() => walkTask(counter(2), () => 'two')).toThrow(expect.objectContaining({ code: 'E_WALK_UNPARSEABLE' }));
     const stalled: GraphTask<number, number, undefined> = { ...asGraphTask(counter(2)), ready: () => [] };
     expect(() => walkTask(stalled, () => '1')).toThrow(MakerError);
     expect(() => walkTask(stalled, () => '1')).toThrow('Task `counter` is not done, yet no call is ready after 0 calls');
+    expect(() => walkTask(stalled, () => '1')).toThrow(expect.objectContaining({ code: 'E_TASK_STALLED' }));
   });
 });
 

@@ -211,4 +211,59 @@ describe('the engine on graphs of calls', () => {
     await runTask({ task, model, k: 1, seed: 3 });
     expect(seeds).toEqual([mixSeed(3, 5, 0)]);
   });
+
+  /**
+   * Three independent calls: `n0` is answered at once, `n1` and `n2` after 40 ms unless their signal aborts first
+   * (then they reject as aborted). Records which calls were aborted.
+   */
+  function raceOfThree(done: (decided: number) => boolean) {
+    const aborted: string[] = [];
+    const model: LanguageModel = {
+      id: 'race',
+      pricing: { inputUsdPerMillion: 0, outputUsdPerMillion: 0 },
+      generate: (request) => {
+        const id = request.messages[0]!.content;
+        const answer = { text: 'value = 1', finishReason: 'stop' as const, usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 0 };
+        if (id === 'n0') return Promise.resolve(answer);
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => resolve(answer), 40);
+          request.signal?.addEventListener('abort', () => {
+            clearTimeout(timer);
+            aborted.push(id);
+            reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+          });
+        });
+      },
+    };
+    const task: GraphTask<ReadonlySet<string>, number, undefined> = {
+      name: 'race',
+      totalCalls: undefined,
+      initialState: () => new Set(),
+      ready: (state) => ['n0', 'n1', 'n2'].filter((id) => !state.has(id)).map((id) => ({ id, data: undefined, messages: [{ role: 'user' as const, content: id }] })),
+      parse: () => ({ ok: true, key: '1', value: 1 }),
+      absorb: (state, call) => new Set([...state, call.id]),
+      done: (state) => done(state.size),
+      solved: (state) => state.size >= 1,
+    };
+    return { model, task, aborted };
+  }
+
+  it('ends solved once the task is done, aborting the calls still in flight and counting none of them', async () => {
+    const { model, task, aborted } = raceOfThree((decided) => decided >= 1);
+    const ids: string[] = [];
+    const result = await runTask({ task, model, k: 1, concurrency: 3, onStep: (event) => ids.push(event.id) });
+    expect(result).toMatchObject({ solved: true, stopReason: undefined });
+    expect(ids).toEqual(['n0']);
+    expect(result.totals.steps).toBe(1);
+    expect(aborted.sort()).toEqual(['n1', 'n2']);
+  });
+
+  it('stops when shouldStop says so, aborting the calls still in flight and counting none of them', async () => {
+    const { model, task, aborted } = raceOfThree(() => false);
+    const result = await runTask({ task, model, k: 1, concurrency: 3, shouldStop: (totals) => `stopped after ${totals.steps}` });
+    expect(result).toMatchObject({ solved: false, stopReason: 'stopped after 1' });
+    expect(result.totals.steps).toBe(1);
+    expect(aborted.sort()).toEqual(['n1', 'n2']);
+  });
 });
+

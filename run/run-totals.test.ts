@@ -220,6 +220,7 @@ describe("the engine's limits", () => {
     const task = batchTask('stalled', [{ task: stalled }]);
     const stuck = { ...task, ready: () => [] };
     await expect(runTask({ task: stuck, model: scriptedModel([[right]]), k: 1 })).rejects.toThrow('Task `stalled` is not done, yet no call is ready after 0 decided');
+    await expect(runTask({ task: stuck, model: scriptedModel([[right]]), k: 1 })).rejects.toMatchObject({ code: 'E_TASK_STALLED' });
   });
 
   it('needs a model or a dispatcher', async () => {

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDispatcher, emptyCallTally, type CallContext, type SampleDispatcher } from '../dispatch/dispatcher.ts';
+import { createDispatcher, emptyCallTally, type CallContext, type DispatchedResponse, type SampleDispatcher } from '../dispatch/dispatcher.ts';
 import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import type { ParseResult } from '../core/task.ts';
 import { createScriptedModel, response, toolCall } from '../testing/index.ts';
@@ -91,6 +91,9 @@ describe('voteStep', () => {
     expect(outcome.samples).toBe(10);
     expect(Object.fromEntries(outcome.tally)).toEqual({ a: 5, b: 5 });
     expect(alternating.calls).toHaveLength(10);
+    // No winner: the outcome names no key and no value, not even undefined ones (a journal would write them).
+    expect('key' in outcome).toBe(false);
+    expect('value' in outcome).toBe(false);
   });
 
   it('folds results in sample order, so completion order does not change the outcome', async () => {
@@ -268,5 +271,79 @@ describe('voteStep', () => {
     const model = createScriptedModel({ script: ['answer: a'] });
     await expect(voteStep(options(model, { signal: controller.signal }))).rejects.toThrow('stopped before');
     expect(model.calls).toHaveLength(0);
+  });
+});
+
+/**
+ * A dispatcher that answers at once, as over the simulated model (`dispatchNow`), with what `answer` gives each
+ * sample index; it records every request and sample index, and fails any call that takes the asynchronous path.
+ */
+function answeringAtOnce(answer: (sample: number) => DispatchedResponse | Promise<DispatchedResponse> | undefined) {
+  const requests: ModelRequest[] = [];
+  const samples: number[] = [];
+  const dispatcher: SampleDispatcher = {
+    dispatch: () => Promise.reject(new Error('the asynchronous path was taken')),
+    dispatchNow(request, context) {
+      requests.push(request);
+      samples.push(context.sample);
+      return answer(context.sample);
+    },
+  };
+  return { dispatcher, requests, samples };
+}
+
+const answered = (text: string, latencyMs = 0): DispatchedResponse => ({ response: response({ text, latencyMs }), costUsd: 0.25, endpoint: 'now' });
+
+describe('voteStep with a dispatcher that answers at once', () => {
+  const unused = createScriptedModel({ script: ['answer: unused'] });
+
+  it('sums the samples\' latencies and costs', () => {
+    const latencies = [30, 12];
+    const { dispatcher } = answeringAtOnce((sample) => answered('answer: a', latencies[sample]));
+    const outcome = voteStepNow(options(unused, { dispatcher, k: 2 }));
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'a', samples: 2, latencyMs: 42, costUsd: 0.5 });
+  });
+
+  it('offers the tools to every sample, and a tool choice only when one is given', () => {
+    const tools = [{ name: 'pick', parameters: { type: 'object' } }];
+    const chosen = answeringAtOnce(() => answered('answer: a'));
+    expect(voteStepNow(options(unused, { dispatcher: chosen.dispatcher, k: 2, tools, toolChoice: 'required' }))).toMatchObject({ kind: 'decided', key: 'a' });
+    expect(chosen.requests.map((request) => [request.tools, request.toolChoice])).toEqual([
+      [tools, 'required'],
+      [tools, 'required'],
+    ]);
+    const free = answeringAtOnce(() => answered('answer: a'));
+    voteStepNow(options(unused, { dispatcher: free.dispatcher, k: 2, tools }));
+    expect(free.requests).toHaveLength(2);
+    expect(free.requests.every((request) => request.tools === tools && !('toolChoice' in request))).toBe(true);
+  });
+
+  it('folds in, in its place, an answer the dispatcher could not give at once (a fault it retries)', async () => {
+    const { dispatcher, samples } = answeringAtOnce((sample) => (sample === 0 ? Promise.resolve(answered('answer: b')) : answered('answer: a')));
+    const outcome = await voteStep(options(unused, { dispatcher, k: 2 }));
+    // b then a, a, a: the later answer counts first, as sample 0.
+    expect(outcome).toMatchObject({ kind: 'decided', key: 'a', samples: 4, voteKeys: ['b', 'a', 'a', 'a'] });
+    expect(samples).toEqual([0, 1, 2, 3]);
+  });
+
+  it('fails the step with the error the dispatcher threw, sending no sample after it', async () => {
+    const failure = new Error('endpoint down');
+    const { dispatcher, samples } = answeringAtOnce((sample) => {
+      if (sample === 0) throw failure;
+      return answered('answer: a');
+    });
+    await expect(voteStep(options(unused, { dispatcher, k: 2 }))).rejects.toBe(failure);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(samples).toEqual([0, 1]);
+  });
+});
+
+describe('voteStep offering tools without a tool choice', () => {
+  it("sends the tools and leaves the choice to the backend's default", async () => {
+    const tools = [{ name: 'pick', parameters: { type: 'object' } }];
+    const model = createScriptedModel({ script: ['answer: a', 'answer: a'] });
+    await voteStep(options(model, { tools }));
+    expect(model.calls).toHaveLength(2);
+    expect(model.calls.every((call) => call.tools === tools && !('toolChoice' in call))).toBe(true);
   });
 });
