@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch, TruncatedBodyError } from './http-fetch.ts';
 
 let server: Server;
@@ -68,22 +68,6 @@ describe('createHttpFetch', () => {
 
   it('rejects with TruncatedBodyError when the connection closes before the body ends', async () => {
     await expect(createHttpFetch()(`${base}/cut`)).rejects.toBeInstanceOf(TruncatedBodyError);
-  });
-
-  it('hands what it was not made for (a Request, a streamed body) to the global fetch, and nothing else', async () => {
-    const global = vi.spyOn(globalThis, 'fetch');
-    try {
-      const fetch = createHttpFetch();
-      await (await fetch(`${base}/plain`, { method: 'POST', body: 'x' })).text();
-      expect(global).not.toHaveBeenCalled();
-      await (await fetch(new Request(`${base}/request`, { method: 'POST', body: 'y' }))).text();
-      const stream = new ReadableStream({ start: (controller) => (controller.enqueue(new TextEncoder().encode('z')), controller.close()) });
-      await (await fetch(`${base}/stream`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit)).text();
-      expect(global).toHaveBeenCalledTimes(2);
-      expect(seen.slice(-2).map(({ url, body }) => [url, body])).toEqual([['/request', 'y'], ['/stream', 'z']]);
-    } finally {
-      global.mockRestore();
-    }
   });
 
   it('rejects with the connection\'s own error when nothing listens', async () => {
