@@ -58,17 +58,9 @@ const started = new Date();
 const load = loadAverage();
 const serve = await startServe(['--task', 'hanoi', '--model', 'sim:gpt-4.1-mini', '--latency-ms', String(latencyMs), '--seed', String(seed)]);
 
-/** The openai client's transport: ours (keep-alive node:http) or Node's global fetch, what the client uses by default. */
-type Transport = 'node-http' | 'global-fetch';
-
-async function measure(concurrency: number, maxSteps: number, transport: Transport = 'node-http'): Promise<Measurement> {
+async function measure(concurrency: number, maxSteps: number): Promise<Measurement> {
   const task = createHanoiTask({ disks });
-  const model = createOpenAIModel({
-    model: 'gpt-4.1-mini',
-    baseURL: serve.url,
-    apiKey: 'bench',
-    ...(transport === 'global-fetch' ? { fetch: globalThis.fetch } : {}),
-  });
+  const model = createOpenAIModel({ model: 'gpt-4.1-mini', baseURL: serve.url, apiKey: 'bench' });
   const dispatcher = createDispatcher({ endpoints: [{ model, timeoutMs: 120_000 }], concurrency, seed });
   let rounds = 0;
   const cpu = process.cpuUsage();
@@ -134,16 +126,10 @@ async function measureFloor(rounds: number): Promise<{ readonly rounds: number; 
 try {
   // Warm-up: both processes' JIT and the connections; the first hundreds of calls run measurably slower.
   await measure(k, 100);
-  await measure(k, 100, 'global-fetch');
-  // Each round runs both transports, in alternating order, so load falls on both alike.
   const parallel: Measurement[] = [];
-  const globalFetch: Measurement[] = [];
   for (let r = 0; r < repeats; r++) {
-    for (const transport of (r % 2 === 0 ? ['node-http', 'global-fetch'] : ['global-fetch', 'node-http']) as Transport[]) {
-      const measured = await measure(k, steps, transport);
-      (transport === 'node-http' ? parallel : globalFetch).push(measured);
-      process.stderr.write(`parallel run ${r + 1}/${repeats} (${transport}): ${JSON.stringify(measured)}\n`);
-    }
+    parallel.push(await measure(k, steps));
+    process.stderr.write(`parallel run ${r + 1}/${repeats}: ${JSON.stringify(parallel.at(-1))}\n`);
   }
   const sequential = await measure(1, sequentialSteps);
   process.stderr.write(`sequential run: ${JSON.stringify(sequential)}\n`);
@@ -153,8 +139,6 @@ try {
   const msPerStep = median(parallel.map((m) => m.msPerStep));
   const idealMsPerStep = median(parallel.map((m) => m.idealMsPerStep));
   const clientCpuMsPerCall = median(parallel.map((m) => m.clientCpuMsPerCall));
-  const globalFetchRatio = median(globalFetch.map((m) => m.ratio));
-  const globalFetchCpuMsPerCall = median(globalFetch.map((m) => m.clientCpuMsPerCall));
   const command = `npx tsx bench/latency.ts --latency-ms ${latencyMs} --steps ${steps} --repeats ${repeats} --k ${k} --seed ${seed} --sequential-steps ${sequentialSteps}`;
   const document = {
     benchmark: 'latency',
@@ -168,7 +152,6 @@ try {
     loadAverage: { start: load, end: loadAverage() },
     settings: { task: `hanoi, ${disks} disks, first ${steps} steps`, model: 'openai:gpt-4.1-mini -> maker serve sim:gpt-4.1-mini', latencyMs, k, concurrency: k, repeats },
     median: { msPerStep, idealMsPerStep, ratio, clientCpuMsPerCall },
-    globalFetch: { ratio: globalFetchRatio, clientCpuMsPerCall: globalFetchCpuMsPerCall, runs: globalFetch },
     target: { ratioAtMost: 1.2, met: ratio <= 1.2, goal: 1.05 },
     floor,
     parallel,
@@ -186,18 +169,15 @@ try {
       `The floor on this machine — the same rounds of ${k} POSTs to the same server from a bare keep-alive node:http client — is ` +
       `${floor.msPerRound} ms a round, **${floor.ratio}x**: what loopback HTTP and the machine's load cost any client; ` +
       `the executor's client spends ${clientCpuMsPerCall} ms of CPU per call against the bare client's ${floor.clientCpuMsPerCall} ms. ` +
-      `The same runs with the openai client on Node's global fetch (its default transport, alternating with ours): ${globalFetchRatio}x, ` +
-      `${globalFetchCpuMsPerCall} ms of CPU per call. ` +
       `Calls one after another (concurrency 1) take ${sequential.msPerStep} ms per step, about latency x samples.`,
     '',
     '| run | concurrency | steps | samples/step | rounds/step | ms/step | latency x rounds | ratio | client CPU ms/call |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...parallel.map((m, i) => row(m, `parallel ${i + 1}`)),
-    ...globalFetch.map((m, i) => row(m, `parallel ${i + 1}, global fetch`)),
     row(sequential, 'sequential'),
     `| floor: bare node:http, ${k} POSTs a round | ${k} | ${floor.rounds} rounds | ${k} | 1 | ${floor.msPerRound} | ${latencyMs} | ${floor.ratio} | ${floor.clientCpuMsPerCall} |`,
     '',
-    `Hanoi with ${disks} disks (the first ${steps} steps), k = ${k}, seed ${seed}, through the openai backend (the openai client on our keep-alive node:http transport unless marked global fetch, ` +
+    `Hanoi with ${disks} disks (the first ${steps} steps), k = ${k}, seed ${seed}, through the openai backend (the real HTTP client, ` +
       `retries and timeouts on) against \`maker serve --latency-ms ${latencyMs}\` in a separate process on 127.0.0.1. ` +
       'Rounds per step come from the sampler: the first k samples are one round, each top-up after a disagreement or a red flag another.',
     '',

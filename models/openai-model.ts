@@ -7,7 +7,6 @@ import OpenAI from 'openai';
 import { abortError, InputError, ModelCallError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { FinishReason, LanguageModel, ModelRequest, ModelResponse, Pricing } from '../core/model.ts';
 import { isRetryableStatus, retryAfterFromHeaders } from './http-faults.ts';
-import { createHttpFetch, TruncatedBodyError } from './http-fetch.ts';
 
 /** Options of {@link createOpenAIModel}. */
 export interface OpenAIModelOptions {
@@ -27,11 +26,6 @@ export interface OpenAIModelOptions {
   readonly omitTemperature?: boolean;
   /** Send the per-sample `seed`. @default true */
   readonly sendSeed?: boolean;
-  /**
-   * The transport under the openai client. @default keep-alive node:http/https connections (./http-fetch.ts);
-   * pass `globalThis.fetch`, or a fetch that goes through a proxy, to use that instead.
-   */
-  readonly fetch?: typeof fetch;
 }
 
 const FINISH_REASONS: Record<string, FinishReason> = {
@@ -97,7 +91,6 @@ export function createOpenAIModel(options: OpenAIModelOptions): LanguageModel {
     apiKey,
     maxRetries: 0,
     timeout: options.timeoutMs ?? 600_000,
-    fetch: options.fetch ?? createHttpFetch(),
     ...(Object.keys(query).length === 0 ? {} : { defaultQuery: query }),
   });
   const pricing = options.pricing ?? { inputUsdPerMillion: 0, outputUsdPerMillion: 0 };
@@ -178,7 +171,6 @@ function callError(error: unknown, endpoint: string, secrets: readonly string[],
   const message = (text: string) => secrets.reduce((redacted, secret) => redact(redacted, secret), text.replace(/\s+/g, ' ').trim());
   if (error instanceof OpenAI.APIConnectionTimeoutError) return new TransientModelError(endpoint, 'timeout', 'the request timed out', { cause: error });
   if (error instanceof OpenAI.APIConnectionError) {
-    if (error.cause instanceof TruncatedBodyError) return new TransientModelError(endpoint, 'truncated', error.cause.message, { cause: error });
     return new TransientModelError(endpoint, 'connection', message(rootCause(error)), { cause: error });
   }
   if (error instanceof OpenAI.APIError) {
