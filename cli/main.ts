@@ -4,7 +4,7 @@
  * Exit codes: 0 success, 1 ran but failed, 2 bad input (one line on stderr, nothing written).
  */
 import { Command, CommanderError, Help } from 'commander';
-import { packageVersion } from '../bench/harness/package-root.ts';
+import { packageVersion } from '../core/package-root.ts';
 import { InputError, MakerError } from '../core/errors.ts';
 import { COMMANDS, modulesFor } from './commands.ts';
 import type { CommandContext } from './context.ts';

@@ -8,11 +8,10 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { packageRoot } from './package-root.ts';
+import { packageRoot } from '../../core/package-root.ts';
 import { mergeShards, runScenario, type RunScenarioOptions, type ScenarioRun } from './run.ts';
 import type { AnyScenario, BenchSettings } from './scenario.ts';
 import { shardFileName } from './shard.ts';
-
 
 /** Options of {@link runScenarioInParallel}: those of a sweep, and how many processes to split it over. */
 export interface ParallelOptions extends RunScenarioOptions {

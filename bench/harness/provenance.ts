@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
-import { packageRoot, packageVersion } from './package-root.ts';
+import { packageRoot, packageVersion } from '../../core/package-root.ts';
 import type { BenchSettings, ScenarioName } from './scenario.ts';
 
 /** Versions of the code and tools that produced a result. */

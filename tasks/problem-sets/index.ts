@@ -1,5 +1,5 @@
 export { limitRows, parseDatasetRows, readDatasetRows, type DatasetRow } from './rows.ts';
-export { MAKER_DATA_DIR, makerDataFile, MAKER_DATA_FILES, type MakerDataName } from './maker-official.ts';
+export { makerDataFile, MAKER_DATA_FILES, type MakerDataName } from './maker-official.ts';
 export type { AnsweringTask } from './answering-task.ts';
 export { dryRun, type DryRunOptions, type DryRunResult } from './dry-run.ts';
 export {

@@ -2,17 +2,8 @@
  * Where the MAKER authors' data lives in this repository (`data/maker-official/`, Apache-2.0, see its README),
  * and short names for its files, for the benchmark and tests.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/**
- * Absolute path of `data/maker-official/` at the package root (shipped with the package). This file runs from
- * tasks/problem-sets/ and, compiled, from dist/tasks/problem-sets/: one level deeper.
- */
-export const MAKER_DATA_DIR = [new URL('../../data/maker-official/', import.meta.url), new URL('../../../data/maker-official/', import.meta.url)]
-  .map((url) => fileURLToPath(url))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL('../../data/maker-official/', import.meta.url));
+import { packageRoot } from '../../core/package-root.ts';
 
 /** The authors' files by short name. */
 export const MAKER_DATA_FILES = {
@@ -25,7 +16,7 @@ export const MAKER_DATA_FILES = {
 /** A short name of one of the authors' files. */
 export type MakerDataName = keyof typeof MAKER_DATA_FILES;
 
-/** The absolute path of one of the authors' files. */
+/** The absolute path of one of the authors' files, in `data/maker-official/` at the package root (shipped with it). */
 export function makerDataFile(name: MakerDataName): string {
-  return join(MAKER_DATA_DIR, MAKER_DATA_FILES[name]);
+  return join(packageRoot(), 'data', 'maker-official', MAKER_DATA_FILES[name]);
 }

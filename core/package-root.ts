@@ -1,7 +1,7 @@
 /**
  * Where this package is: the directory of maker-ts's package.json, found by walking up from this file. The same
- * code runs from the sources (bench/harness/) and from the compiled package (dist/bench/harness/, possibly inside
- * someone's node_modules), so fixed `../..` paths would point into dist/ in the second case.
+ * code runs from the sources (core/) and from the compiled package (dist/core/, possibly inside someone's
+ * node_modules), so a fixed relative path to bin/ or data/ would point into dist/ in the second case.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
