@@ -44,6 +44,13 @@ describe('resolveRunOptions', () => {
     expect(resolveRunOptions({ maxSteps: 1 }).maxSteps).toBe(1);
   });
 
+  it('takes a known length of 0 (a task solved at its start) as a limit of 0 steps, never as a bad maxSteps', () => {
+    expect(resolveRunOptions({}, 0).maxSteps).toBe(0);
+    expect(() => resolveRunOptions({}, -1)).toThrow("Expected the task's known length to be an integer >= 0, got `-1`");
+    expect(() => resolveRunOptions({}, 1.5)).toThrow(InputError);
+    expect(() => resolveRunOptions({ maxSteps: 0 }, 0)).toThrow('Expected `maxSteps` to be an integer >= 1, got `0`');
+  });
+
   it('accepts seed 0 and the largest safe integer', () => {
     expect(resolveRunOptions({ seed: 0 }).seed).toBe(0);
     expect(resolveRunOptions({ seed: Number.MAX_SAFE_INTEGER }).seed).toBe(Number.MAX_SAFE_INTEGER);

@@ -60,8 +60,13 @@ export function resolveRunOptions(options: RunSettings & { readonly maxSteps?: n
   const seed = options.seed ?? RUN_DEFAULTS.seed;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`Expected \`seed\` to be an integer >= 0, got \`${seed}\``);
   const maxOutputTokens = positiveInteger('maxOutputTokens', options.maxOutputTokens ?? RUN_DEFAULTS.maxOutputTokens);
+  // A task that knows it needs no step (already solved at its start) runs none and ends done; a limit the caller
+  // gives must allow at least one.
   const maxSteps = options.maxSteps ?? taskLength ?? Number.POSITIVE_INFINITY;
-  if (maxSteps !== Number.POSITIVE_INFINITY) positiveInteger('maxSteps', maxSteps);
+  if (options.maxSteps !== undefined) positiveInteger('maxSteps', maxSteps);
+  else if (maxSteps !== Number.POSITIVE_INFINITY && !(Number.isInteger(maxSteps) && maxSteps >= 0)) {
+    throw new InputError(`Expected the task's known length to be an integer >= 0, got \`${maxSteps}\``);
+  }
   return {
     k,
     seed,

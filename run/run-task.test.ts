@@ -109,6 +109,25 @@ describe('runTask', () => {
     expect(decided.length).toBeGreaterThan(0);
   });
 
+  it('ends a task that needs no step at once, solved, without calling the model', async () => {
+    let calls = 0;
+    const model: LanguageModel = { ...sim(1), generate: (request) => (calls++, sim(1).generate(request)) };
+    const solvedAtStart: StepTask<string, string> = {
+      name: 'nothing-to-do',
+      totalSteps: 0,
+      initialState: () => 'sorted',
+      prompt: () => [{ role: 'user', content: 'never asked' }],
+      parse: (text) => ({ ok: true, key: text, value: text }),
+      absorb: (state) => state,
+      done: (state) => state === 'sorted',
+      solved: (state) => state === 'sorted',
+    };
+    const result = await runTask({ task: solvedAtStart, model, k: 3, seed: 1 });
+    expect(result).toMatchObject({ solved: true, stopReason: undefined });
+    expect(result.totals.steps).toBe(0);
+    expect(calls).toBe(0);
+  });
+
   it('validates options eagerly, quoting the bad value', async () => {
     await expect(runTask({ task, model: sim(1), k: 0 })).rejects.toThrow('Expected `k` to be an integer >= 1, got `0`');
     await expect(runTask({ task, model: sim(1), concurrency: 1.5 })).rejects.toThrow('got `1.5`');
