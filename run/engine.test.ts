@@ -139,7 +139,8 @@ describe('the engine on graphs of calls', () => {
       fc.asyncProperty(dagArbitrary(10), dagArbitrary(10), fc.nat(), async (dagA, dagB, delaySeed) => {
         const injected = new Map<string, number>();
         const model = noisyModel(delaySeed, { rate: 0.1, injected });
-        const dispatcher = createDispatcher({ model, concurrency: 4, retry: { baseDelayMs: 0, maxDelayMs: 0 } });
+        // No cooldown: five injected faults in a row would otherwise open the breaker for 10 s of real time.
+        const dispatcher = createDispatcher({ model, concurrency: 4, retry: { baseDelayMs: 0, maxDelayMs: 0 }, circuitBreaker: { cooldownMs: 0 } });
         const [a, b] = await Promise.all([
           runTask({ task: dagTask(dagA, 'alpha'), dispatcher, k: 2, seed: 1 }),
           runTask({ task: dagTask(dagB, 'beta'), dispatcher, k: 2, seed: 2 }),
