@@ -56,4 +56,43 @@ describe('CircuitBreaker', () => {
   it('rejects a bad threshold, quoting it', () => {
     expect(() => new CircuitBreaker({ failureThreshold: 0 })).toThrow('Expected `failureThreshold` to be an integer >= 1, got `0`');
   });
+
+  it('closes when a call still in flight succeeds while the circuit is open, and then makes nobody wait', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1000 });
+    breaker.onFailure(0);
+    expect(breaker.waitMs(10)).toBe(990);
+    breaker.onSuccess();
+    expect(breaker.state(10)).toBe('closed');
+    expect(breaker.canRequest(10)).toBe(true);
+    expect(breaker.waitMs(10)).toBe(0);
+  });
+
+  it('does not extend the cooldown when calls sent before it opened fail while it is open', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1000 });
+    breaker.onFailure(0);
+    breaker.onFailure(500);
+    breaker.onFailure(900);
+    expect(breaker.opened).toBe(1);
+    expect(breaker.waitMs(500)).toBe(500);
+    expect(breaker.state(1000)).toBe('half-open');
+    expect(breaker.canRequest(1000)).toBe(true);
+  });
+
+  it('lets a trial through again the next time it opens, after a trial succeeded', () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1000 });
+    breaker.onFailure(0);
+    breaker.onRequest(1000);
+    breaker.onSuccess();
+    breaker.onFailure(2000);
+    // The cooldown was reset by the success: 1000 again, not 2000.
+    expect(breaker.waitMs(2000)).toBe(1000);
+    expect(breaker.state(3000)).toBe('half-open');
+    expect(breaker.canRequest(3000)).toBe(true);
+  });
+
+  it('rejects a negative or infinite cooldown, quoting it, and accepts 0', () => {
+    expect(() => new CircuitBreaker({ cooldownMs: -1 })).toThrow('Expected `cooldownMs` to be a number >= 0, got `-1`');
+    expect(() => new CircuitBreaker({ maxCooldownMs: Number.POSITIVE_INFINITY })).toThrow('Expected `maxCooldownMs` to be a number >= 0, got `Infinity`');
+    expect(() => new CircuitBreaker({ cooldownMs: 0, maxCooldownMs: 0 })).not.toThrow();
+  });
 });

@@ -20,4 +20,11 @@ describe('ensembleCycle', () => {
     expect(() => ensembleCycle([1, 0.5])).toThrow('Expected ensemble weights to be integers from 1 to 1000, got `0.5`');
     expect(() => ensembleCycle([])).toThrow(/at least one member/);
   });
+
+  it('accepts weights from 1 to 1000 and rejects 0, negatives and more than 1000, quoting the weight', () => {
+    expect(ensembleCycle([1000, 1])).toHaveLength(1001);
+    expect(() => ensembleCycle([1, 0])).toThrow('Expected ensemble weights to be integers from 1 to 1000, got `0`');
+    expect(() => ensembleCycle([-2])).toThrow('Expected ensemble weights to be integers from 1 to 1000, got `-2`');
+    expect(() => ensembleCycle([1001, 1])).toThrow('Expected ensemble weights to be integers from 1 to 1000, got `1001`');
+  });
 });

@@ -55,4 +55,10 @@ describe('TokenBucket', () => {
   it('rejects a bad rate, quoting it', () => {
     expect(() => new TokenBucket({ perMinute: 0 })).toThrow('Expected `perMinute` to be a number > 0, got `0`');
   });
+
+  it('rejects a burst of 0 or less, quoting it', () => {
+    expect(() => new TokenBucket({ perMinute: 60, burst: 0 })).toThrow('Expected `burst` to be a number > 0, got `0`');
+    expect(() => new TokenBucket({ perMinute: 60, burst: -1 })).toThrow('Expected `burst` to be a number > 0, got `-1`');
+    expect(() => new TokenBucket({ perMinute: 60, burst: Number.NaN })).toThrow('Expected `burst` to be a number > 0, got `NaN`');
+  });
 });

@@ -42,4 +42,28 @@ describe('backoffDelay', () => {
     expect(() => resolveRetryOptions({ jitter: 2 })).toThrow('Expected `jitter` to be a number in [0, 1], got `2`');
     expect(() => resolveRetryOptions({ factor: 0.5 })).toThrow('Expected `factor` to be a number >= 1, got `0.5`');
   });
+
+  it('computes its own delay when the server asks for a negative wait', () => {
+    const options = resolveRetryOptions({ baseDelayMs: 100, factor: 2, maxDelayMs: 1000, jitter: 0 });
+    expect(backoffDelay(2, options, () => 0, -5)).toBe(200);
+  });
+
+  it('takes a jitter of 1 as full jitter: anywhere from 0 up to the whole delay', () => {
+    const options = resolveRetryOptions({ baseDelayMs: 100, factor: 2, maxDelayMs: 1000, jitter: 1 });
+    expect(backoffDelay(2, options, () => 0.5)).toBe(100);
+    expect(backoffDelay(2, options, () => 0)).toBe(200);
+  });
+
+  it('rejects a negative or infinite delay, quoting it, and accepts 0', () => {
+    for (const name of ['baseDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
+      expect(() => resolveRetryOptions({ [name]: -1 })).toThrow(`Expected \`${name}\` to be a number >= 0, got \`-1\``);
+      expect(() => resolveRetryOptions({ [name]: Number.POSITIVE_INFINITY })).toThrow(`Expected \`${name}\` to be a number >= 0, got \`Infinity\``);
+      expect(() => resolveRetryOptions({ [name]: Number.NaN })).toThrow(`Expected \`${name}\` to be a number >= 0, got \`NaN\``);
+      expect(resolveRetryOptions({ [name]: 0 })[name]).toBe(0);
+    }
+  });
+
+  it('rejects a negative jitter, quoting it', () => {
+    expect(() => resolveRetryOptions({ jitter: -0.1 })).toThrow('Expected `jitter` to be a number in [0, 1], got `-0.1`');
+  });
 });
