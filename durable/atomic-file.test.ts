@@ -1,7 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+
+/** File descriptors this process has open (Linux). */
+const openFds = () => readdirSync('/proc/self/fd').length;
 import { syncDirectory, writeFileAtomic } from './atomic-file.ts';
 
 const dirs: string[] = [];
@@ -46,6 +49,17 @@ describe('writeFileAtomic', () => {
     const dir = scratch();
     expect(() => writeFileAtomic(join(dir, 'missing', 'file'), 'x')).toThrow(/ENOENT/);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('closing what it opens', () => {
+  it.runIf(existsSync('/proc/self/fd'))('leaves no file descriptor open, however many files it replaces', () => {
+    const dir = scratch();
+    const before = openFds();
+    for (let i = 0; i < 200; i++) writeFileAtomic(join(dir, 'state.json'), `version ${i}`);
+    for (let i = 0; i < 200; i++) syncDirectory(dir);
+    expect(openFds() - before).toBeLessThan(20);
+    expect(readFileSync(join(dir, 'state.json'), 'utf8')).toBe('version 199');
   });
 });
 

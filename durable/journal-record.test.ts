@@ -228,11 +228,34 @@ describe('decodeRecord', () => {
       ['fx', { fx: { timeout: 'x' } }],
       ['fx', { fx: [1] }],
       ['fx', { fx: 7 }],
+      ['u', { u: 7 }],
     ];
     for (const [field, change] of cases) expect(problem({ ...valid, ...change }), JSON.stringify(change)).toBe(`the record's \`${field}\` is missing or malformed`);
     const { v: _, ...noValue } = valid;
     expect(problem(noValue)).toBe("the record's `v` is missing or malformed");
     const { c: __, ...noCost } = valid;
     expect(problem(noCost)).toBe("the record's `c` is missing or malformed");
+  });
+
+  it('writes exactly the fields a call needs, the run id on step 0 only', () => {
+    const [sample] = fc.sample(stepEvent, { seed: 5, numRuns: 1 });
+    const event: StepEvent<unknown, unknown> = {
+      ...sample!,
+      step: 0,
+      id: '0',
+      key: 'a',
+      value: [1, 2],
+      correct: undefined,
+      firstTwoWrong: false,
+      dispatch: NO_DISPATCH_EVENTS,
+      stats: { ...sample!.stats, tally: new Map([['a', 2]]), samples: 2, rounds: 1, aborted: 0, redFlags: {}, promptTokens: 5, completionTokens: 6, costUsd: 0.25, latencyMs: 0 },
+    };
+    const plain = '{"i":0,"k":"a","v":[1,2],"w":2,"s":2,"r":1,"pt":5,"ct":6,"c":0.25';
+    expect(encodeStep(event)).toBe(`${plain}}`);
+    expect(encodeStep(event, 'run-1')).toBe(`${plain},"u":"run-1"}`);
+    expect(encodeStep({ ...event, step: 3, id: '3' }, 'run-1')).toBe(plain.replace('"i":0', '"i":3') + '}');
+    expect(decoded({ ...event, step: 3, id: '3' })).not.toHaveProperty('runId');
+    const result = decodeRecord(encodeStep(event, 'run-1'));
+    expect(result.ok && result.record.runId).toBe('run-1');
   });
 });
