@@ -422,6 +422,20 @@ describe('the journal writer', () => {
     expect(thrown(() => writer.close())).toBe(error);
     expect(writer).toMatchObject({ writes: 1, syncs: 0 });
   });
+
+  it('makes an fsync that failed while appending fail every later call', () => {
+    const writer = openJournalWriter({ path, writeIntervalMs: 0, syncIntervalMs: 0 });
+    writer.append(recordText(0));
+    faults.fsync = 1;
+    const error = thrown(() => writer.append(recordText(1)));
+    expect(error.message).toBe('EIO: i/o error, fsync (injected)');
+    // The record reached the OS, but whether it (or record 0) reached the disk is unknown: nothing may follow.
+    expect(thrown(() => writer.append(recordText(2)))).toBe(error);
+    expect(thrown(() => writer.sync())).toBe(error);
+    expect(thrown(() => writer.close())).toBe(error);
+    expect(writer).toMatchObject({ writes: 2, syncs: 1 });
+    expect(readAll().scan.records).toBe(2);
+  });
 });
 
 

@@ -111,7 +111,13 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
     if (syncTimer !== undefined) clearTimeout(syncTimer);
     syncTimer = undefined;
     if (unsynced) {
-      fsyncSync(fd);
+      try {
+        fsyncSync(fd);
+      } catch (error) {
+        // Linux reports a failed writeback once: a later fsync may succeed though the records never reached the disk.
+        failure ??= error;
+        throw error;
+      }
       syncs++;
       unsynced = false;
     }
@@ -144,13 +150,7 @@ export function openJournalWriter(options: JournalWriterOptions): JournalWriter 
 
   function sync(): void {
     flush();
-    if (closed) return;
-    try {
-      fsyncNow();
-    } catch (error) {
-      failure ??= error;
-      throw error;
-    }
+    if (!closed) fsyncNow();
   }
 
   return {
