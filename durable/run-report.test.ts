@@ -299,6 +299,12 @@ describe('the report of a small hand-written run', () => {
     expect(renderRunReport(stopped, { now: new Date(0), totalSteps: 200 })).toContain('| Projected to 200 steps | | | $0.42 |');
   });
 
+  it('lists every red-flag rule of a hard step', () => {
+    const step = { step: 7, samples: 5, rounds: 2, votes: 2, redFlags: { long: 1, format: 2 }, tally: [['k', 2]] as const, correct: false, costUsd: 0.01 };
+    const markdown = renderRunReport(emptyReport({ hardest: [step] }), { now: new Date(0) });
+    expect(markdown.split('\n')).toContain('| 7 | 5 | 2 | long 1, format 2 | **wrong** | $0.0100 | 2 × `k` |');
+  });
+
   it('says where the run stands', () => {
     expect(describeStatus({ kind: 'finished', solved: true })).toBe('finished: solved');
     expect(describeStatus({ kind: 'finished', solved: false })).toBe('finished: not solved');
