@@ -351,6 +351,13 @@ describe('durable runs, what a user sees of them', () => {
     );
   });
 
+  it('refuses a state JSON cannot even write (a BigInt), as one that does not survive JSON', async () => {
+    const big: StepTask<{ n: bigint }, unknown> = { ...(task as unknown as StepTask<{ n: bigint }, unknown>), initialState: () => ({ n: 1n }) };
+    await expect(startDurableRun({ ...options(), task: big } as never)).rejects.toThrow(
+      new InputError("The hanoi task's state does not survive a JSON round trip, so it cannot be snapshotted"),
+    );
+  });
+
   it('says what an existing directory holds: a run not started, a finished one (no resume advice), or unreadable files', async () => {
     await startDurableRun(options({ run: stopAt(3) }));
     rmSync(runPaths(dir).snapshot);
