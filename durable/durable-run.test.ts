@@ -400,19 +400,39 @@ describe('durable runs, what a user sees of them', () => {
   it('replays the spend of the records past the snapshot, so the dispatcher starts from it', async () => {
     const saved = join(root, 'snapshot-at-start.json');
     // The snapshot written at the start (before step 0 was decided), put back after 12 steps: a crash.
-    await startDurableRun(options({ run: { ...stopAt(12), onStep: (event) => event.step === 0 && copyFileSync(runPaths(dir).snapshot, saved) } }));
+    // Every third sample fails once with a 503, so records carry retries as well as samples and aborted ones.
+    const flaky = (alreadySpent: Spend) => {
+      const inner = model();
+      const failed = new Set<number>();
+      const endpoint: LanguageModel = {
+        ...inner,
+        generate(request) {
+          const seed = request.seed ?? 0;
+          if (seed % 3 === 0 && !failed.has(seed)) {
+            failed.add(seed);
+            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+          }
+          return inner.generate(request);
+        },
+      };
+      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+    };
+    await startDurableRun({ ...options({ run: { ...stopAt(12), onStep: (event) => event.step === 0 && copyFileSync(runPaths(dir).snapshot, saved) } }), dispatcher: flaky });
     copyFileSync(saved, runPaths(dir).snapshot);
     const start = readSnapshot(saved)!;
     expect(start).toMatchObject({ step: 0, journalBytes: 0, status: { kind: 'running' }, spent: { calls: 0, tokens: 0, dollars: 0, seconds: 0 } });
     const expected = { calls: 0, tokens: 0, dollars: 0, seconds: 0 };
+    let retries = 0;
     scanJournal(runPaths(dir).journal, {
       onRecord: (record) => {
         expected.calls += record.samples + record.aborted + record.retries;
         expected.tokens += record.promptTokens + record.completionTokens;
         expected.dollars += record.costUsd;
+        retries += record.retries;
       },
     });
     expect(expected.tokens).toBeGreaterThan(0);
+    expect(retries).toBeGreaterThan(0);
     const seen: Spend[] = [];
     const result = await resumeDurableRun({ ...options(), run: stopAt(12), dispatcher: (alreadySpent) => (seen.push({ ...alreadySpent }), createDispatcher({ model: model(), concurrency: 3, alreadySpent })) });
     expect(seen).toEqual([expected]);
