@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHanoiTask, type HanoiState, hanoiSim } from '../tasks/hanoi/index.ts';
 import { resumeDurableRun, startDurableRun, type DurableRunOptions } from './durable-run.ts';
 import type { Spend } from '../dispatch/budget.ts';
-import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.ts';
+import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
 import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError, TransientModelError } from '../core/errors.ts';
 import { scanJournal } from './journal.ts';
 import type { LanguageModel } from '../core/model.ts';
@@ -15,7 +15,7 @@ import { taskFingerprint, type RunConfig } from './run-config.ts';
 import { runPaths } from './run-dir.ts';
 import { runTask, type RunTotals } from '../run/run-task.ts';
 import { createSimModel } from '../models/sim-model.ts';
-import { readSnapshot } from './snapshot.ts';
+import { readSnapshot, writeSnapshot } from './snapshot.ts';
 import type { StepTask } from '../core/task.ts';
 import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
 
@@ -329,5 +329,160 @@ describe('durable graph runs', () => {
     await startDurableRun({ ...base, run: stopAt(5) });
     const other = createConvexityTask({ expr: 'exp(x) + log(y)', strategy: 'focused' });
     await expect(resumeDurableRun({ ...base, task: other })).rejects.toThrow(/does not have ready/);
+    await expect(resumeDurableRun({ ...base, task: other })).rejects.toThrow(expect.objectContaining({ code: 'E_JOURNAL_MISMATCH' }));
+  });
+});
+
+describe('durable runs, what a user sees of them', () => {
+  it('validates the durations and needs a model or a dispatcher, saying which', async () => {
+    await expect(startDurableRun(options({ writeIntervalMs: -1 }))).rejects.toThrow(new InputError('Expected `writeIntervalMs` to be a number >= 0, got `-1`'));
+    await expect(startDurableRun(options({ writeIntervalMs: Number.NaN }))).rejects.toThrow('Expected `writeIntervalMs` to be a number >= 0, got `NaN`');
+    await expect(startDurableRun(options({ syncIntervalMs: Number.POSITIVE_INFINITY }))).rejects.toThrow('Expected `syncIntervalMs` to be a number >= 0, got `Infinity`');
+    const { model: _, ...noModel } = options();
+    await expect(startDurableRun(noModel)).rejects.toThrow(new InputError('Expected `model` or `dispatcher` in the durable run options, got neither'));
+    const zero = await startDurableRun(options({ writeIntervalMs: 0, syncIntervalMs: 0, run: stopAt(2) }));
+    expect(zero.totals.steps).toBe(2);
+  });
+
+  it('names the task whose state does not survive JSON', async () => {
+    const dated: StepTask<{ at: Date }, unknown> = { ...(task as unknown as StepTask<{ at: Date }, unknown>), initialState: () => ({ at: new Date(0) }) };
+    await expect(startDurableRun({ ...options(), task: dated } as never)).rejects.toThrow(
+      new InputError("The hanoi task's state does not survive a JSON round trip, so it cannot be snapshotted"),
+    );
+  });
+
+  it('refuses a state JSON cannot even write (a BigInt), as one that does not survive JSON', async () => {
+    const big: StepTask<{ n: bigint }, unknown> = { ...(task as unknown as StepTask<{ n: bigint }, unknown>), initialState: () => ({ n: 1n }) };
+    await expect(startDurableRun({ ...options(), task: big } as never)).rejects.toThrow(
+      new InputError("The hanoi task's state does not survive a JSON round trip, so it cannot be snapshotted"),
+    );
+  });
+
+  it('says what an existing directory holds: a run not started, a finished one (no resume advice), or unreadable files', async () => {
+    await startDurableRun(options({ run: stopAt(3) }));
+    rmSync(runPaths(dir).snapshot);
+    await expect(startDurableRun(options())).rejects.toThrow(
+      new RunDirExistsError(dir, `it holds a hanoi run ({"disks":${DISKS}}, sim:gpt-oss-20b, seed 11) not started; resume it with \`maker resume ${dir}\``),
+    );
+    await startDurableRun({ ...options(), force: true });
+    await expect(startDurableRun(options())).rejects.toThrow(
+      new RunDirExistsError(dir, `it holds a hanoi run ({"disks":${DISKS}}, sim:gpt-oss-20b, seed 11) at step 63, finished`),
+    );
+    writeFileSync(runPaths(dir).config, '{');
+    await expect(startDurableRun(options())).rejects.toThrow(new RunDirExistsError(dir, "it holds an earlier run's files"));
+  });
+
+  it('writes a final snapshot a resume reads, and a periodic one marked running', async () => {
+    const statuses: unknown[] = [];
+    const result = await startDurableRun(options({ run: { onStep: (event) => event.step === 8 && statuses.push(readSnapshot(runPaths(dir).snapshot)!.status) } }));
+    expect(statuses).toEqual([{ kind: 'running' }]);
+    const final = readSnapshot(runPaths(dir).snapshot)!;
+    expect(final.step).toBe(63);
+    expect(final.status).toEqual(result.status);
+    expect(final.totals).toEqual(result.totals);
+    expect(result.session).toEqual({ ran: true, startStep: 0, replayed: 0, tornBytes: 0, wallMs: expect.any(Number) });
+  });
+
+  it('counts wall time over sessions: the snapshot\'s plus this session\'s', async () => {
+    const began = performance.now();
+    const first = await startDurableRun(options({ run: stopAt(20) }));
+    const elapsed = performance.now() - began;
+    expect(first.session.wallMs).toBeGreaterThan(0);
+    expect(first.session.wallMs).toBeLessThanOrEqual(elapsed);
+    expect(first.wallMs).toBe(first.session.wallMs);
+    const storedWall = readSnapshot(runPaths(dir).snapshot)!.wallMs;
+    const second = await resumeDurableRun(options());
+    expect(second.session.ran).toBe(true);
+    expect(second.wallMs).toBeCloseTo(storedWall + second.session.wallMs, 6);
+    expect(second.dispatch?.calls).toBe(second.budget?.spent.calls);
+  });
+
+  it('replays the spend of the records past the snapshot, so the dispatcher starts from it', async () => {
+    const saved = join(root, 'snapshot-at-start.json');
+    // The snapshot written at the start (before step 0 was decided), put back after 12 steps: a crash.
+    // Every third sample fails once with a 503, so records carry retries as well as samples and aborted ones.
+    const flaky = (alreadySpent: Spend) => {
+      const inner = model();
+      const failed = new Set<number>();
+      const endpoint: LanguageModel = {
+        ...inner,
+        generate(request) {
+          const seed = request.seed ?? 0;
+          if (seed % 3 === 0 && !failed.has(seed)) {
+            failed.add(seed);
+            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+          }
+          return inner.generate(request);
+        },
+      };
+      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+    };
+    await startDurableRun({ ...options({ run: { ...stopAt(12), onStep: (event) => event.step === 0 && copyFileSync(runPaths(dir).snapshot, saved) } }), dispatcher: flaky });
+    copyFileSync(saved, runPaths(dir).snapshot);
+    const start = readSnapshot(saved)!;
+    expect(start).toMatchObject({ step: 0, journalBytes: 0, status: { kind: 'running' }, spent: { calls: 0, tokens: 0, dollars: 0, seconds: 0 } });
+    const expected = { calls: 0, tokens: 0, dollars: 0, seconds: 0 };
+    let retries = 0;
+    scanJournal(runPaths(dir).journal, {
+      onRecord: (record) => {
+        expected.calls += record.samples + record.aborted + record.retries;
+        expected.tokens += record.promptTokens + record.completionTokens;
+        expected.dollars += record.costUsd;
+        retries += record.retries;
+      },
+    });
+    expect(expected.tokens).toBeGreaterThan(0);
+    expect(retries).toBeGreaterThan(0);
+    const seen: Spend[] = [];
+    const result = await resumeDurableRun({ ...options(), run: stopAt(12), dispatcher: (alreadySpent) => (seen.push({ ...alreadySpent }), createDispatcher({ model: model(), concurrency: 3, alreadySpent })) });
+    expect(seen).toEqual([expected]);
+    expect(result.session).toMatchObject({ startStep: 12, replayed: 12 });
+  });
+
+  it("refuses a snapshot copied from another run, naming both", async () => {
+    await startDurableRun(options({ run: stopAt(8) }));
+    const path = runPaths(dir).snapshot;
+    const snapshot = readSnapshot(path)!;
+    const runId = snapshot.runId!;
+    expect(runId).toMatch(/^[0-9a-f]{16}$/);
+    writeSnapshot(path, { ...snapshot, runId: 'feedfeedfeedfeed' });
+    const advice = "): was it copied from another run directory? Put this run's snapshot back, or delete it to replay the journal from the start";
+    await expect(resumeDurableRun(options())).rejects.toThrow(`the snapshot belongs to another run (run feedfeedfeedfeed; this directory's run is ${runId}${advice}`);
+    const { runId: _, ...anonymous } = snapshot;
+    writeSnapshot(path, anonymous);
+    await expect(resumeDurableRun(options())).rejects.toThrow(`the snapshot belongs to another run (one without an id; this directory's run is ${runId}${advice}`);
+    await expect(resumeDurableRun(options())).rejects.toBeInstanceOf(JournalCorruptError);
+  });
+
+  it("refuses a journal copied from another run, and advises removing a snapshot past the damage", async () => {
+    const other = join(root, 'other');
+    await startDurableRun({ ...options({ run: stopAt(5) }), dir: other, config: { ...config, seed: 12 } });
+    await startDurableRun(options({ run: stopAt(20) }));
+    copyFileSync(runPaths(other).journal, runPaths(dir).journal);
+    rmSync(runPaths(dir).snapshot);
+    await expect(resumeDurableRun(options())).rejects.toBeInstanceOf(JournalCorruptError);
+    // Damage in the third record, before the snapshot at step 20: the advice names the snapshot to remove.
+    await startDurableRun({ ...options({ run: stopAt(20) }), force: true });
+    const damaged = readFileSync(runPaths(dir).journal);
+    const third = damaged.indexOf('{"i":2,');
+    damaged[third + 10] = damaged[third + 10]! ^ 1;
+    writeFileSync(runPaths(dir).journal, damaged);
+    await expect(resumeDurableRun(options())).rejects.toThrow(`rm ${runPaths(dir).snapshot}`);
+  });
+
+  it('returns a finished run with the model that resumed it and the calls it spent', async () => {
+    const first = await startDurableRun(options());
+    const renamed = { ...model(), id: 'renamed-model' } as LanguageModel;
+    const again = await resumeDurableRun(options({ model: renamed }));
+    expect(again.model).toBe('renamed-model');
+    expect(again.dispatch).toEqual({ ...emptyDispatchStats(), calls: readSnapshot(runPaths(dir).snapshot)!.spent!.calls });
+    expect(again.dispatch?.calls).toBe(first.budget?.spent.calls);
+    const { model: _, ...noModel } = options();
+    const viaDispatcher = await resumeDurableRun({ ...noModel, dispatcher: (alreadySpent) => createDispatcher({ model: model(), concurrency: 3, alreadySpent }) });
+    expect(viaDispatcher.model).toBe(config.model);
+    const path = runPaths(dir).snapshot;
+    const { spent: __, ...old } = readSnapshot(path)!;
+    writeSnapshot(path, old);
+    expect('dispatch' in (await resumeDurableRun(options()))).toBe(false);
   });
 });

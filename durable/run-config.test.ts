@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { GraphTask, StepTask } from '../core/task.ts';
-import { diffRunConfig, taskFingerprint, type RunConfig } from './run-config.ts';
+import { diffRunConfig, runIdOf, taskFingerprint, type RunConfig } from './run-config.ts';
 
 const stepTask = (intro: string): StepTask<number, number> => ({
   name: 'count',
@@ -79,5 +80,55 @@ describe('diffRunConfig', () => {
     ]);
     expect(diffRunConfig(config, { ...config, taskOptions: { disks: 7 }, taskFingerprint: 'feedf00d' })).toEqual(['disks: 6 in the run directory, 7 now']);
     expect(diffRunConfig(config, { ...config, task: 'other', taskFingerprint: 'feedf00d' })).toEqual(['task: "hanoi" in the run directory, "other" now']);
+  });
+});
+
+describe('taskFingerprint, more', () => {
+  const callsTask = (calls: ReadonlyArray<readonly [id: string, prompt: string]>): GraphTask<number, number, undefined> => ({
+    ...graphTask([]),
+    ready: () => calls.map(([id, content]) => ({ id, data: undefined, messages: [{ role: 'user', content }] })),
+  });
+
+  it('tells two calls from one call whose prompt holds the other', () => {
+    expect(taskFingerprint(callsTask([['a', 'x'], ['b', 'y']]))).not.toBe(taskFingerprint(callsTask([['a', 'xb\ny']])));
+  });
+
+  it('is always 8 hex digits, leading zeros kept', () => {
+    const prints = Array.from({ length: 200 }, (_, i) => taskFingerprint(stepTask(`count ${i}`)));
+    for (const print of prints) expect(print).toMatch(/^[0-9a-f]{8}$/);
+    expect(prints.some((print) => print.startsWith('0'))).toBe(true);
+  });
+});
+
+describe('runIdOf', () => {
+  const config: RunConfig = {
+    task: 'hanoi',
+    taskOptions: { disks: 6 },
+    taskFingerprint: '0badcafe',
+    model: 'sim:gpt-4.1-mini',
+    ensemble: null,
+    k: 3,
+    seed: 1,
+    maxOutputTokens: 750,
+    contextBudget: 8192,
+    maxSamplesPerStep: 200,
+    concurrency: 3,
+    baseURL: null,
+    apiKeyEnv: null,
+    endpointsFile: null,
+  };
+
+  it('is 16 hex digits of the SHA-256 of the identity fields, in order, an absent ensemble as null', () => {
+    const identity = [config.task, config.taskOptions, config.taskFingerprint, config.model, null, config.k, config.seed, config.maxOutputTokens, config.contextBudget, config.maxSamplesPerStep];
+    const expected = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+    expect(runIdOf(config)).toBe(expected);
+    const { ensemble: _, ...old } = config;
+    expect(runIdOf(old as RunConfig)).toBe(expected);
+  });
+
+  it('changes with what decides the run, not with what a resume may change', () => {
+    expect(runIdOf({ ...config, seed: 2 })).not.toBe(runIdOf(config));
+    expect(runIdOf({ ...config, k: 0 })).not.toBe(runIdOf(config));
+    expect(runIdOf({ ...config, concurrency: 9, baseURL: 'http://x', apiKeyEnv: 'K', endpointsFile: 'e.json' })).toBe(runIdOf(config));
   });
 });

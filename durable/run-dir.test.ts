@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, MakerError, RunDirExistsError } from '../core/errors.ts';
 import type { RunConfig } from './run-config.ts';
-import { lockRunDir, prepareRunDir, readRunConfig, runPaths, writeRunConfig } from './run-dir.ts';
+import { lockRunDir, prepareRunDir, readRunConfig, removeDirectories, runPaths, writeRunConfig } from './run-dir.ts';
 
 let root: string;
 beforeEach(() => {
@@ -123,5 +123,113 @@ describe('lockRunDir', () => {
     release();
     writeFileSync(runPaths(root).lock, 'garbage');
     lockRunDir(root)();
+  });
+});
+
+describe('prepareRunDir, refusals and what it created', () => {
+  const describe_ = () => 'a hanoi run at step 5';
+
+  it('returns the directories it created, outermost first, and none for an existing or cleared one', () => {
+    const dir = join(root, 'a', 'b');
+    expect(prepareRunDir(dir, false, describe_)).toEqual([join(root, 'a'), dir]);
+    expect(prepareRunDir(dir, false, describe_)).toEqual([]);
+    writeFileSync(join(dir, 'journal.jsonl'), 'x');
+    expect(prepareRunDir(dir, true, describe_)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses an empty path, a file, a path under a file, an unusable path and one it cannot create, each saying why', () => {
+    expect(() => prepareRunDir('  ', false, describe_)).toThrow(new InputError('Expected the run directory to be a path, got `  `'));
+    const file = join(root, 'file');
+    writeFileSync(file, 'x');
+    expect(() => prepareRunDir(file, false, describe_)).toThrow(new InputError(`Cannot use ${file} as a run directory: it is a file, not a directory`));
+    const under = join(file, 'run');
+    expect(() => prepareRunDir(under, false, describe_)).toThrow(new InputError(`Cannot use ${under} as a run directory: part of its path is a file, not a directory`));
+    expect(() => prepareRunDir(under, false, describe_)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'ENOTDIR' }) }));
+    const long = join(root, 'x'.repeat(300));
+    expect(() => prepareRunDir(long, false, describe_)).toThrow(new InputError(`Cannot use ${long} as a run directory: ENAMETOOLONG: name too long, stat '${long}'`));
+    expect(() => prepareRunDir(long, false, describe_)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'ENAMETOOLONG' }) }));
+    const proc = '/proc/maker-no-such-dir/run';
+    expect(() => prepareRunDir(proc, false, describe_)).toThrow(
+      new InputError(`Cannot create the run directory ${proc}: ENOENT: no such file or directory, mkdir '/proc/maker-no-such-dir'; choose a directory you can write`),
+    );
+    expect(() => prepareRunDir(proc, false, describe_)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'ENOENT' }) }));
+  });
+
+  it('does not offer --force for a directory it will never clear', () => {
+    const dir = join(root, 'mine');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    expect(() => prepareRunDir(dir, false, describe_)).toThrow(
+      new RunDirExistsError(dir, 'it holds 1 file that no run wrote, such as notes.txt, so even --force will not clear it; choose a new or empty directory', false),
+    );
+    expect(() => prepareRunDir(dir, false, describe_)).not.toThrow(/Pass --force/);
+  });
+});
+
+describe('removeDirectories', () => {
+  it('removes the directories a failed start created, innermost first, leaving any that are not empty', () => {
+    const a = join(root, 'a');
+    const b = join(a, 'b');
+    const c = join(b, 'c');
+    mkdirSync(c, { recursive: true });
+    removeDirectories([a, b, c]);
+    expect(existsSync(a)).toBe(false);
+    mkdirSync(c, { recursive: true });
+    writeFileSync(join(b, 'keep'), 'x');
+    removeDirectories([a, b, c]);
+    expect(existsSync(c)).toBe(false);
+    expect(existsSync(join(b, 'keep'))).toBe(true);
+    expect(() => removeDirectories([join(root, 'gone')])).not.toThrow();
+  });
+});
+
+describe('readRunConfig, more', () => {
+  it('says a missing directory does not exist, and names the reason one cannot be read', () => {
+    const missing = join(root, 'nope');
+    expect(() => readRunConfig(missing)).toThrow(new InputError(`${missing} is not a run directory: it does not exist (start one with \`maker run hanoi --run-dir ${missing} ...\`)`));
+    mkdirSync(runPaths(root).config);
+    expect(() => readRunConfig(root)).toThrow(new InputError(`Cannot read the run directory ${root}: EISDIR: illegal operation on a directory, read`));
+    expect(() => readRunConfig(root)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'EISDIR' }) }));
+  });
+
+  it.each([
+    ['{', 'E_RUN_CONFIG'],
+    [JSON.stringify({ ...config, format: 2 }), 'E_RUN_CONFIG'],
+    [JSON.stringify({ format: 1, task: 'hanoi' }), 'E_RUN_CONFIG'],
+  ])('refuses %s with code %s', (text, code) => {
+    writeFileSync(runPaths(root).config, text);
+    expect(() => readRunConfig(root)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it("keeps the JSON parser's error as the cause", () => {
+    writeFileSync(runPaths(root).config, '{');
+    expect(() => readRunConfig(root)).toThrow(expect.objectContaining({ cause: expect.any(SyntaxError) }));
+  });
+});
+
+describe('lockRunDir, failures', () => {
+  it('refuses a directory it cannot write, or a lock it cannot read, saying why', () => {
+    const missing = join(root, 'nope');
+    expect(() => lockRunDir(missing)).toThrow(
+      new InputError(
+        `Cannot write to the run directory ${missing}: ENOENT: no such file or directory, open '${runPaths(missing).lock}'; a run needs a directory it can write (copy it somewhere writable and resume there)`,
+      ),
+    );
+    expect(() => lockRunDir(missing)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'ENOENT' }) }));
+    mkdirSync(runPaths(root).lock);
+    expect(() => lockRunDir(root)).toThrow(/^Cannot write to the run directory .*: EISDIR: illegal operation on a directory, read; a run needs/);
+    expect(() => lockRunDir(root)).toThrow(expect.objectContaining({ cause: expect.objectContaining({ code: 'EISDIR' }) }));
+  });
+
+  it('treats a lock held by a live process (here pid 1) as in use', () => {
+    writeFileSync(runPaths(root).lock, '1\n');
+    expect(() => lockRunDir(root)).toThrow(`Run directory ${root} is in use by process 1; stop that run first (or, if that process is not a maker run, delete ${runPaths(root).lock})`);
+  });
+
+  it('releases harmlessly twice, even when the lock is already gone', () => {
+    const release = lockRunDir(root);
+    rmSync(runPaths(root).lock);
+    expect(() => release()).not.toThrow();
   });
 });
