@@ -46,6 +46,8 @@ export interface ManualClock {
   advance(ms: number): Promise<void>;
   /** Advances to the next pending sleep's deadline; false when none is pending. */
   next(): Promise<boolean>;
+  /** Advances from sleep to sleep (at most 10,000) until `promise` settles, and returns it. */
+  drive<T>(promise: Promise<T>): Promise<T>;
 }
 
 /** Creates a manual clock starting at `start`. */
@@ -68,6 +70,14 @@ export function manualClock(start = 0): ManualClock {
     }
     time = Math.max(time, target);
     await flush();
+  };
+  const next = async (): Promise<boolean> => {
+    await flush();
+    pending.sort((a, b) => a.at - b.at);
+    const first = pending[0];
+    if (first === undefined) return false;
+    await advanceTo(first.at);
+    return true;
   };
   return {
     now: () => time,
@@ -93,13 +103,15 @@ export function manualClock(start = 0): ManualClock {
       });
     },
     advance: (ms) => advanceTo(time + ms),
-    async next() {
-      await flush();
-      pending.sort((a, b) => a.at - b.at);
-      const first = pending[0];
-      if (first === undefined) return false;
-      await advanceTo(first.at);
-      return true;
+    next,
+    async drive(promise) {
+      let settled = false;
+      promise.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      for (let i = 0; i < 10_000 && !settled; i++) await next();
+      return promise;
     },
   };
 }

@@ -1,6 +1,6 @@
 /** What the dispatcher charges, counts and reports, and the options it refuses. */
 import { describe, expect, it } from 'vitest';
-import { manualClock, type ManualClock } from '../core/clock.ts';
+import { manualClock } from '../core/clock.ts';
 import { InputError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { ModelRequest, ModelResponse } from '../core/model.ts';
 import { createScriptedModel, response } from '../testing/index.ts';
@@ -8,16 +8,6 @@ import { createDispatcher, emptyCallTally, emptyDispatchStats, type DispatcherOp
 
 const request: ModelRequest = { messages: [{ role: 'user', content: 'question' }], temperature: 0, maxOutputTokens: 100 };
 const fault = (kind: TransientFault) => new TransientModelError('test', kind, `injected ${kind}`);
-
-async function drive<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 10_000 && !settled; i++) await clock.next();
-  return promise;
-}
 
 function setup(options: Omit<DispatcherOptions, 'clock' | 'sleep'>) {
   const clock = manualClock();
@@ -30,8 +20,8 @@ describe('what the dispatcher charges to a call', () => {
     const { clock, dispatcher } = setup({ model, retry: { retries: 1, baseDelayMs: 1 } });
     const first = emptyCallTally();
     const second = emptyCallTally();
-    await expect(drive(clock, dispatcher.dispatch(request, { step: 0, sample: 0, tally: first }))).rejects.toThrow(/Gave up after 2 attempts/);
-    await drive(clock, dispatcher.dispatch(request, { step: 1, sample: 0, tally: second }));
+    await expect(clock.drive(dispatcher.dispatch(request, { step: 0, sample: 0, tally: first }))).rejects.toThrow(/Gave up after 2 attempts/);
+    await clock.drive(dispatcher.dispatch(request, { step: 1, sample: 0, tally: second }));
     expect(first).toEqual({ retries: 1, faults: { 'rate-limit': 1, timeout: 1 } });
     expect(second).toEqual({ retries: 0, faults: {} });
     expect(dispatcher.stats).toMatchObject({ calls: 3, retries: 1, faults: { 'rate-limit': 1, timeout: 1 }, faultCount: 2 });
@@ -41,7 +31,7 @@ describe('what the dispatcher charges to a call', () => {
     const events: FaultEvent[] = [];
     const model = createScriptedModel({ script: [fault('server-error')], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, retry: { retries: 1, baseDelayMs: 40, jitter: 0 }, onFault: (event) => events.push(event) });
-    await drive(clock, dispatcher.dispatch(request, { step: 3, sample: 2 })).catch(() => undefined);
+    await clock.drive(dispatcher.dispatch(request, { step: 3, sample: 2 })).catch(() => undefined);
     expect(events).toEqual([
       { kind: 'server-error', endpoint: model.id, step: 3, sample: 2, message: 'test: server-error: injected server-error', retryInMs: 40 },
       { kind: 'server-error', endpoint: model.id, step: 3, sample: 2, message: 'test: server-error: injected server-error', retryInMs: undefined },
@@ -98,7 +88,7 @@ describe("an endpoint's own limits", () => {
     const { clock, dispatcher } = setup({ endpoints: [{ model, tokensPerMinute: 600 }], concurrency: 1 });
     const times: number[] = [];
     for (let sample = 0; sample < 3; sample++) {
-      await drive(clock, dispatcher.dispatch(request, { step: 0, sample, promptTokens: 10 }));
+      await clock.drive(dispatcher.dispatch(request, { step: 0, sample, promptTokens: 10 }));
       times.push(clock.now());
     }
     // Each call leaves 60 - 110 + 90 = 40: 2 s until the next 60. Without the refund, 11 s.

@@ -5,7 +5,7 @@
  */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { manualClock, type ManualClock } from '../core/clock.ts';
+import { manualClock } from '../core/clock.ts';
 import { BudgetExhaustedError, InputError, ModelCallError, RetriesExhaustedError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { LanguageModel, ModelRequest, ModelResponse } from '../core/model.ts';
 import { createScriptedModel, response } from '../testing/index.ts';
@@ -19,16 +19,6 @@ const abortLike = () => Object.assign(new Error('aborted'), { name: 'AbortError'
 /** Lets every pending continuation run, without moving the clock. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 50; i++) await Promise.resolve();
-}
-
-async function drive<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 10_000 && !settled; i++) await clock.next();
-  return promise;
 }
 
 /** Whether a promise has settled, after letting continuations run. */
@@ -82,7 +72,7 @@ describe('options', () => {
       const clock = manualClock();
       const model = createScriptedModel({ script: [fault('server-error'), 'ok'] });
       const dispatcher = createDispatcher({ model, ...(seed === undefined ? {} : { seed }), retry: { baseDelayMs: 10_000, jitter: 1 }, clock: clock.now, sleep: clock.sleep });
-      await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+      await clock.drive(dispatcher.dispatch(request, at(0, 0)));
       return clock.sleeps[0];
     };
     expect(await firstDelay(undefined)).toBe(await firstDelay(0));
@@ -99,14 +89,14 @@ describe('silence', () => {
     await settle();
     await clock.advance(200);
     expect(dispatcher.silentForMs()).toBe(200);
-    await drive(clock, pending);
+    await clock.drive(pending);
     expect(dispatcher.silentForMs()).toBe(0);
   });
 
   it('never gives up for silence with giveUpAfterMs 0: only the retries bound a call', async () => {
     const model = createScriptedModel({ script: [fault('connection'), fault('connection'), fault('connection'), 'ok'] });
     const { clock, dispatcher } = setup({ model, giveUpAfterMs: 0, retry: { retries: 3, baseDelayMs: 60_000, maxDelayMs: 60_000, factor: 1, jitter: 0 } });
-    expect((await drive(clock, dispatcher.dispatch(request, at(0, 0)))).response.text).toBe('ok');
+    expect((await clock.drive(dispatcher.dispatch(request, at(0, 0)))).response.text).toBe('ok');
     expect(clock.now()).toBe(180_000);
   });
 
@@ -114,7 +104,7 @@ describe('silence', () => {
     const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
     // A timeout keeps every call on the full path.
     const { clock, dispatcher } = setup({ endpoints: [{ model, timeoutMs: 10_000 }], giveUpAfterMs: 1000, retry: { retries: 100, baseDelayMs: 300, factor: 1, jitter: 0 } });
-    const first = (await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e)) as RetriesExhaustedError;
+    const first = (await clock.drive(dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e)) as RetriesExhaustedError;
     expect(first).toBeInstanceOf(RetriesExhaustedError);
     expect(first.errors).toHaveLength(4);
     const calls = model.calls.length;
@@ -134,7 +124,7 @@ describe('silence', () => {
     const model = createScriptedModel({ script: [fault('connection'), slowFailure, 'never'] });
     const events: FaultEvent[] = [];
     const { dispatcher } = setup({ model, giveUpAfterMs: 1000, retry: { baseDelayMs: 300, factor: 1, jitter: 0 }, onFault: (event) => events.push(event) }, clock);
-    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).rejects.toBeInstanceOf(RetriesExhaustedError);
+    await expect(clock.drive(dispatcher.dispatch(request, at(0, 0)))).rejects.toBeInstanceOf(RetriesExhaustedError);
     expect(clock.now()).toBe(1000);
     expect(events.map((event) => event.retryInMs)).toEqual([300, undefined]);
     expect(dispatcher.stats.retries).toBe(1);
@@ -173,7 +163,7 @@ describe('the synchronous fast path', () => {
     const answer = dispatcher.dispatchNow!(request, at(0, 0));
     expect(answer).toBeInstanceOf(Promise);
     expect(dispatcher.dispatchNow!(request, at(0, 1))).toBeUndefined();
-    expect((await drive(clock, answer as Promise<unknown>)) as unknown).toMatchObject({ response: { text: 'now' } });
+    expect((await clock.drive(answer as Promise<unknown>)) as unknown).toMatchObject({ response: { text: 'now' } });
     expect(dispatcher.stats).toMatchObject({ calls: 2, retries: 1, faults: { 'server-error': 1 }, circuitOpens: 1 });
   });
 
@@ -260,7 +250,7 @@ describe('the full path', () => {
   it('counts the times a circuit opened, for the dispatcher and for the endpoint', async () => {
     const model = createScriptedModel({ script: [fault('server-error'), fault('server-error'), 'ok'] });
     const { clock, dispatcher } = setup({ model, circuitBreaker: { failureThreshold: 2, cooldownMs: 100 }, retry: { baseDelayMs: 10, jitter: 0 } });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(dispatcher.stats.circuitOpens).toBe(1);
     expect(dispatcher.endpoints[0]!.stats.circuitOpens).toBe(1);
   });
@@ -273,7 +263,7 @@ describe('a failed call', () => {
       pricing: { inputUsdPerMillion: 1e6, outputUsdPerMillion: 2e6 },
     });
     const { clock, dispatcher } = setup({ model });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     // The failure: 50 + 7 tokens, $50 + $14; the answer: 10 + 10 tokens, $10 + $20.
     expect(dispatcher.stats).toMatchObject({ promptTokens: 60, completionTokens: 17, costUsd: 94 });
     expect(dispatcher.budget().spent).toMatchObject({ tokens: 77, dollars: 94 });
@@ -283,14 +273,14 @@ describe('a failed call', () => {
     const model = createScriptedModel({ script: [fault('empty-choices', { usage: { promptTokens: 50, completionTokens: 7 } }), 'ok'] });
     // Worst case per attempt: 10 + 100 tokens. Spent 57 after the failure; 57 + 110 fits in 250, 57 + 220 would not.
     const { clock, dispatcher } = setup({ model, budget: { tokens: 250 } });
-    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).resolves.toMatchObject({ response: { text: 'ok' } });
+    await expect(clock.drive(dispatcher.dispatch(request, at(0, 0)))).resolves.toMatchObject({ response: { text: 'ok' } });
   });
 
   it('turns a timeout into a fault naming the limit, with the aborted call as its cause', async () => {
     const hang = (call: ModelRequest) => new Promise<ModelResponse>((_, reject) => call.signal?.addEventListener('abort', () => reject(abortLike())));
     const model = createScriptedModel({ script: [hang] });
     const { clock, dispatcher } = setup({ endpoints: [{ model, timeoutMs: 1000 }], retry: { retries: 0 } });
-    const error = (await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e)) as RetriesExhaustedError;
+    const error = (await clock.drive(dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e)) as RetriesExhaustedError;
     expect(error.lastError).toMatchObject({ fault: 'timeout' });
     expect(error.lastError.message).toContain('no response within 1000 ms');
     expect((error.lastError.cause as Error).name).toBe('AbortError');

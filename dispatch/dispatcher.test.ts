@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock, type ManualClock } from '../core/clock.ts';
+import { manualClock } from '../core/clock.ts';
 import { createDispatcher, type DispatcherOptions } from './dispatcher.ts';
 import { BudgetExhaustedError, ModelCallError, RetriesExhaustedError, TransientModelError, type TransientFault } from '../core/errors.ts';
 import type { ModelRequest, ModelResponse } from '../core/model.ts';
@@ -8,17 +8,6 @@ import { createScriptedModel, response } from '../testing/index.ts';
 const request: ModelRequest = { messages: [{ role: 'user', content: 'question' }], temperature: 0, maxOutputTokens: 100 };
 const at = (step: number, sample: number) => ({ step, sample, promptTokens: 10 });
 const fault = (kind: TransientFault, details: ConstructorParameters<typeof TransientModelError>[3] = {}) => new TransientModelError('test', kind, `injected ${kind}`, details);
-
-/** Runs the manual clock until the promise settles. */
-async function drive<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let i = 0; i < 10_000 && !settled; i++) await clock.next();
-  return promise;
-}
 
 /** A call that never answers until its signal aborts. */
 const hang = (call: ModelRequest) =>
@@ -35,7 +24,7 @@ describe('the dispatcher', () => {
   it.each(kinds)('retries a %s fault and returns only the response that follows', async (kind) => {
     const model = createScriptedModel({ script: [fault(kind), 'the answer'] });
     const { clock, dispatcher } = setup({ model });
-    const result = await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    const result = await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(result.response.text).toBe('the answer');
     expect(dispatcher.stats).toMatchObject({ calls: 2, retries: 1, faults: { [kind]: 1 }, faultCount: 1 });
   });
@@ -44,7 +33,7 @@ describe('the dispatcher', () => {
     const model = createScriptedModel({ script: [fault('server-error'), fault('server-error'), fault('server-error'), fault('server-error'), 'ok'] });
     const draws = [0, 0.5, 0.25, 1];
     const { clock, dispatcher } = setup({ model, random: () => draws.shift()!, retry: { baseDelayMs: 100, factor: 2, maxDelayMs: 500, jitter: 0.5 } });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     // d = 100, 200, 400, 500 (capped), each times (1 - 0.5 * draw).
     expect(clock.sleeps).toEqual([100, 150, 350, 250]);
     expect(clock.now()).toBe(850);
@@ -53,14 +42,14 @@ describe('the dispatcher', () => {
   it('waits what Retry-After asks for instead of its own schedule', async () => {
     const model = createScriptedModel({ script: [fault('rate-limit', { status: 429, retryAfterMs: 1234 }), 'ok'] });
     const { clock, dispatcher } = setup({ model });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(clock.sleeps).toEqual([1234]);
   });
 
   it('gives up after the retries with every attempt\'s error', async () => {
     const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, retry: { retries: 2, baseDelayMs: 1 } });
-    const error = await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
+    const error = await clock.drive(dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect((error as RetriesExhaustedError).errors).toHaveLength(3);
     expect(model.calls).toHaveLength(3);
@@ -70,7 +59,7 @@ describe('the dispatcher', () => {
   it('gives up once no call has been answered for giveUpAfterMs (45 s by default), whatever retries and breaker would still wait', async () => {
     const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, retry: { retries: 1000 } });
-    const error = await drive(clock, dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
+    const error = await clock.drive(dispatcher.dispatch(request, at(0, 0))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect((error as RetriesExhaustedError).silentForMs).toBe(45_000);
     expect((error as Error).message).toMatch(/^Gave up after 45 s with no answer \(\d+ failed attempts\); last: test: connection: injected connection$/);
@@ -82,21 +71,21 @@ describe('the dispatcher', () => {
     const script = [fault('connection'), fault('connection'), 'ok', fault('connection'), fault('connection'), 'ok'];
     const model = createScriptedModel({ script });
     const { clock, dispatcher } = setup({ model, giveUpAfterMs: 1000, retry: { baseDelayMs: 300, factor: 1, jitter: 0 } });
-    expect((await drive(clock, dispatcher.dispatch(request, at(0, 0)))).response.text).toBe('ok');
-    expect((await drive(clock, dispatcher.dispatch(request, at(1, 0)))).response.text).toBe('ok');
+    expect((await clock.drive(dispatcher.dispatch(request, at(0, 0)))).response.text).toBe('ok');
+    expect((await clock.drive(dispatcher.dispatch(request, at(1, 0)))).response.text).toBe('ok');
     expect(clock.now()).toBe(1200);
   });
 
   it('says "1 attempt", not "1 attempts"', async () => {
     const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, retry: { retries: 0 } });
-    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).rejects.toThrow(/^Gave up after 1 attempt; last:/);
+    await expect(clock.drive(dispatcher.dispatch(request, at(0, 0)))).rejects.toThrow(/^Gave up after 1 attempt; last:/);
   });
 
   it.each([400, 401, 403, 404, 422])('never retries a %i, and refuses every later call without calling the model', async (status) => {
     const model = createScriptedModel({ script: [new ModelCallError('api.example/v1', status, 'no'), 'never sent'] });
     const { clock, dispatcher } = setup({ model });
-    await expect(drive(clock, dispatcher.dispatch(request, at(0, 0)))).rejects.toMatchObject({ status });
+    await expect(clock.drive(dispatcher.dispatch(request, at(0, 0)))).rejects.toMatchObject({ status });
     await expect(dispatcher.dispatch(request, at(0, 1))).rejects.toBeInstanceOf(ModelCallError);
     expect(model.calls).toHaveLength(1);
     expect(clock.sleeps).toEqual([]);
@@ -105,7 +94,7 @@ describe('the dispatcher', () => {
   it('times a call out, aborts it, and retries it as a timeout fault', async () => {
     const model = createScriptedModel({ script: [hang, 'ok'] });
     const { clock, dispatcher } = setup({ endpoints: [{ model, timeoutMs: 1000 }], retry: { baseDelayMs: 10, jitter: 0 } });
-    const result = await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    const result = await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(result.response.text).toBe('ok');
     expect(model.calls[0]!.signal?.aborted).toBe(true);
     expect(dispatcher.stats.faults).toEqual({ timeout: 1 });
@@ -138,7 +127,7 @@ describe('the dispatcher', () => {
   it('counts usage a failed call reported', async () => {
     const model = createScriptedModel({ script: [fault('empty-choices', { usage: { promptTokens: 50, completionTokens: 0 } }), 'ok'], pricing: { inputUsdPerMillion: 1e6, outputUsdPerMillion: 0 } });
     const { clock, dispatcher } = setup({ model });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(dispatcher.stats.promptTokens).toBe(60);
     expect(dispatcher.budget().spent.dollars).toBe(60);
   });
@@ -165,7 +154,7 @@ describe('several endpoints', () => {
       random: () => (draw++ % 2 === 0 ? 0 : 0.99),
     });
     const results = [];
-    for (let sample = 0; sample < 20; sample++) results.push(await drive(clock, dispatcher.dispatch(request, at(0, sample))));
+    for (let sample = 0; sample < 20; sample++) results.push(await clock.drive(dispatcher.dispatch(request, at(0, sample))));
     expect(results.every((result) => result.endpoint === 'healthy')).toBe(true);
     expect(broken.calls).toHaveLength(2);
     expect(dispatcher.stats.circuitOpens).toBe(1);
@@ -175,7 +164,7 @@ describe('several endpoints', () => {
   it('sends one trial to an open endpoint after its cooldown, and uses it again once the trial succeeds', async () => {
     const model = createScriptedModel({ script: [fault('server-error'), 'trial ok', 'ok'] });
     const { clock, dispatcher } = setup({ model, circuitBreaker: { failureThreshold: 1, cooldownMs: 5000 }, retry: { baseDelayMs: 10, jitter: 0 } });
-    const first = await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    const first = await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     expect(first.response.text).toBe('trial ok');
     expect(clock.now()).toBe(5000);
     const second = await dispatcher.dispatch(request, at(0, 1));
@@ -196,7 +185,7 @@ describe('several endpoints', () => {
     const { clock, dispatcher } = setup({ endpoints: [{ model, requestsPerMinute: 60 }], concurrency: 100 });
     const times: number[] = [];
     const calls = Array.from({ length: 8 }, (_, sample) => dispatcher.dispatch(request, at(0, sample)).then(() => times.push(clock.now())));
-    await drive(clock, Promise.all(calls));
+    await clock.drive(Promise.all(calls));
     // A burst of a tenth of a minute's worth (6), then one a second.
     expect(times).toEqual([0, 0, 0, 0, 0, 0, 1000, 2000]);
   });
@@ -220,7 +209,7 @@ describe('budgets', () => {
   it('counts every attempt, retries included, against the call cap', async () => {
     const model = createScriptedModel({ script: [fault('server-error'), 'ok'], whenExhausted: 'repeat-last' });
     const { clock, dispatcher } = setup({ model, budget: { calls: 2 } });
-    await drive(clock, dispatcher.dispatch(request, at(0, 0)));
+    await clock.drive(dispatcher.dispatch(request, at(0, 0)));
     await expect(dispatcher.dispatch(request, at(0, 1))).rejects.toMatchObject({ budget: 'calls' });
     expect(model.calls).toHaveLength(2);
   });

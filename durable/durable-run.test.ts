@@ -65,6 +65,29 @@ async function uninterrupted(): Promise<{ journal: Buffer; finalState: HanoiStat
   return { journal: readFileSync(runPaths(reference).journal), finalState: result.finalState, totals: result.totals };
 }
 
+/**
+ * A dispatcher whose model fails every `every`-th sample seed once with a 503, then answers it: the same faults in
+ * every session, so records carry retries.
+ */
+function flakyDispatcher(every: number) {
+  return (alreadySpent: Spend) => {
+    const inner = model();
+    const failed = new Set<number>();
+    const endpoint: LanguageModel = {
+      ...inner,
+      generate(request) {
+        const seed = request.seed ?? 0;
+        if (seed % every === 0 && !failed.has(seed)) {
+          failed.add(seed);
+          return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+        }
+        return inner.generate(request);
+      },
+    };
+    return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+  };
+}
+
 describe('durable runs', () => {
   it('journals exactly the steps and totals of a plain run', async () => {
     const plain = await runTask({ task, model: model(), k: 3, seed: 11, maxOutputTokens: 2000 });
@@ -201,22 +224,7 @@ describe('durable runs', () => {
 
   it('journals faults and retries, and a resumed run ends with the uninterrupted run\'s, whatever was in flight at the stop', async () => {
     // Every fifth sample fails once with a 503, then succeeds: the same faults in every session.
-    const flaky = (alreadySpent: Spend) => {
-      const inner = model();
-      const failed = new Set<number>();
-      const endpoint: LanguageModel = {
-        ...inner,
-        generate(request) {
-          const seed = request.seed ?? 0;
-          if (seed % 5 === 0 && !failed.has(seed)) {
-            failed.add(seed);
-            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
-          }
-          return inner.generate(request);
-        },
-      };
-      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
-    };
+    const flaky = flakyDispatcher(5);
     const whole = await startDurableRun({ ...options(), dir: join(root, 'reference'), dispatcher: flaky });
     expect(whole.totals.retries).toBeGreaterThan(0);
     expect(whole.totals.faults).toEqual({ 'server-error': whole.totals.retries });
@@ -401,22 +409,7 @@ describe('durable runs, what a user sees of them', () => {
     const saved = join(root, 'snapshot-at-start.json');
     // The snapshot written at the start (before step 0 was decided), put back after 12 steps: a crash.
     // Every third sample fails once with a 503, so records carry retries as well as samples and aborted ones.
-    const flaky = (alreadySpent: Spend) => {
-      const inner = model();
-      const failed = new Set<number>();
-      const endpoint: LanguageModel = {
-        ...inner,
-        generate(request) {
-          const seed = request.seed ?? 0;
-          if (seed % 3 === 0 && !failed.has(seed)) {
-            failed.add(seed);
-            return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
-          }
-          return inner.generate(request);
-        },
-      };
-      return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
-    };
+    const flaky = flakyDispatcher(3);
     await startDurableRun({ ...options({ run: { ...stopAt(12), onStep: (event) => event.step === 0 && copyFileSync(runPaths(dir).snapshot, saved) } }), dispatcher: flaky });
     copyFileSync(saved, runPaths(dir).snapshot);
     const start = readSnapshot(saved)!;

@@ -39,23 +39,24 @@ describe('taskFingerprint', () => {
   });
 });
 
+const config: RunConfig = {
+  task: 'hanoi',
+  taskOptions: { disks: 6 },
+  taskFingerprint: '0badcafe',
+  model: 'sim:gpt-4.1-mini',
+  ensemble: null,
+  k: 3,
+  seed: 1,
+  maxOutputTokens: 750,
+  contextBudget: 8192,
+  maxSamplesPerStep: 200,
+  concurrency: 3,
+  baseURL: null,
+  apiKeyEnv: null,
+  endpointsFile: null,
+};
+
 describe('diffRunConfig', () => {
-  const config: RunConfig = {
-    task: 'hanoi',
-    taskOptions: { disks: 6 },
-    taskFingerprint: '0badcafe',
-    model: 'sim:gpt-4.1-mini',
-    ensemble: null,
-    k: 3,
-    seed: 1,
-    maxOutputTokens: 750,
-    contextBudget: 8192,
-    maxSamplesPerStep: 200,
-    concurrency: 3,
-    baseURL: null,
-    apiKeyEnv: null,
-    endpointsFile: null,
-  };
 
   it('finds nothing between a run and itself, nor in the settings a resume may change', () => {
     expect(diffRunConfig(config, { ...config })).toEqual([]);
@@ -101,22 +102,6 @@ describe('taskFingerprint, more', () => {
 });
 
 describe('runIdOf', () => {
-  const config: RunConfig = {
-    task: 'hanoi',
-    taskOptions: { disks: 6 },
-    taskFingerprint: '0badcafe',
-    model: 'sim:gpt-4.1-mini',
-    ensemble: null,
-    k: 3,
-    seed: 1,
-    maxOutputTokens: 750,
-    contextBudget: 8192,
-    maxSamplesPerStep: 200,
-    concurrency: 3,
-    baseURL: null,
-    apiKeyEnv: null,
-    endpointsFile: null,
-  };
 
   it('is 16 hex digits of the SHA-256 of the identity fields, in order, an absent ensemble as null', () => {
     const identity = [config.task, config.taskOptions, config.taskFingerprint, config.model, null, config.k, config.seed, config.maxOutputTokens, config.contextBudget, config.maxSamplesPerStep];
