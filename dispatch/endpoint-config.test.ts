@@ -6,6 +6,7 @@ import { findProfile } from '../models/profiles.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { hanoiSim } from '../tasks/hanoi/index.ts';
 import { startChatServer, type ChatCompletionBody, type RunningChatServer } from '../testing/chat-server.ts';
+import { clientGivesUpAfterMs as givesUpAfterMs } from '../testing/stalled-fetch.ts';
 import { parseEndpointsConfig } from './endpoint-config.ts';
 
 const context = { behaviour: hanoiSim, seed: 1 };
@@ -304,27 +305,8 @@ describe("the client's own timeout, a backstop 5 s behind the endpoint's", () =>
   });
 
   /** Milliseconds after which the HTTP client of the endpoint `fields` describes abandons a request that is never answered. */
-  async function clientGivesUpAfterMs(fields: Record<string, unknown>): Promise<number> {
-    let sentAt: number | undefined;
-    let abortedAt: number | undefined;
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      sentAt = Date.now();
-      return new Promise((_resolve, reject) => {
-        init.signal!.addEventListener('abort', () => {
-          abortedAt = Date.now();
-          reject(init.signal!.reason as Error);
-        });
-      });
-    });
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const { model } = parse({ endpoints: [{ model: 'openai:m', baseURL: 'http://127.0.0.1:8000/v1', ...fields }] }).endpoints[0]!;
-    const outcome = model.generate({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, maxOutputTokens: 5 }).catch((error: unknown) => error);
-    await vi.runAllTimersAsync();
-    expect(await outcome).toBeInstanceOf(Error);
-    expect(sentAt).toBeDefined();
-    expect(abortedAt).toBeDefined();
-    return abortedAt! - sentAt!;
-  }
+  const clientGivesUpAfterMs = (fields: Record<string, unknown>) =>
+    givesUpAfterMs(() => parse({ endpoints: [{ model: 'openai:m', baseURL: 'http://127.0.0.1:8000/v1', ...fields }] }).endpoints[0]!.model);
 
   it('gives up 5 s after the endpoint would', async () => {
     expect(await clientGivesUpAfterMs({ timeoutMs: 1000 })).toBe(6000);

@@ -8,6 +8,7 @@ import { hanoiSim } from '../tasks/hanoi/sim.ts';
 import { createHanoiTask } from '../tasks/hanoi/task.ts';
 import { startChatServer, type ChatCompletionBody, type RunningChatServer } from '../testing/chat-server.ts';
 import type { FaultEvent } from './dispatcher.ts';
+import { clientGivesUpAfterMs as givesUpAfterMs } from '../testing/stalled-fetch.ts';
 import { createDispatcherFromSpecs } from './from-specs.ts';
 
 const task = createHanoiTask({ disks: 3 });
@@ -266,27 +267,8 @@ describe("the HTTP client's own timeout, a backstop 5 s behind the dispatcher's"
   });
 
   /** Milliseconds after which the HTTP client of an `openai:` model built with `timeoutMs` abandons a request that is never answered. */
-  async function clientGivesUpAfterMs(timeoutMs: number | undefined): Promise<number> {
-    let sentAt: number | undefined;
-    let abortedAt: number | undefined;
-    vi.stubGlobal('fetch', (_url: string, init: RequestInit) => {
-      sentAt = Date.now();
-      return new Promise((_resolve, reject) => {
-        init.signal!.addEventListener('abort', () => {
-          abortedAt = Date.now();
-          reject(init.signal!.reason as Error);
-        });
-      });
-    });
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const dispatcher = createDispatcherFromSpecs({ model: 'openai:m', baseURL: 'http://127.0.0.1:8000/v1', apiKey: 'k', ...(timeoutMs === undefined ? {} : { timeoutMs }) });
-    const outcome = dispatcher.endpoints[0]!.model.generate({ messages: [{ role: 'user', content: 'hi' }], temperature: 0, maxOutputTokens: 5 }).catch((error: unknown) => error);
-    await vi.runAllTimersAsync();
-    expect(await outcome).toBeInstanceOf(Error);
-    expect(sentAt).toBeDefined();
-    expect(abortedAt).toBeDefined();
-    return abortedAt! - sentAt!;
-  }
+  const clientGivesUpAfterMs = (timeoutMs: number | undefined) =>
+    givesUpAfterMs(() => createDispatcherFromSpecs({ model: 'openai:m', baseURL: 'http://127.0.0.1:8000/v1', apiKey: 'k', ...(timeoutMs === undefined ? {} : { timeoutMs }) }).endpoints[0]!.model);
 
   it('gives up 5 s after the timeout given', async () => {
     expect(await clientGivesUpAfterMs(1000)).toBe(6000);
