@@ -391,6 +391,14 @@ describe('durable runs, what a user sees of them', () => {
     expect(result.session).toEqual({ ran: true, startStep: 0, replayed: 0, tornBytes: 0, wallMs: expect.any(Number) });
   });
 
+  it('snapshots after every snapshotEvery-th step, before the step is reported', async () => {
+    const seen: (number | undefined)[] = [];
+    await startDurableRun(options({ run: { onStep: () => seen.push(readSnapshot(runPaths(dir).snapshot)?.step) } }));
+    // What the snapshot held when steps 1, 2, 3, ... were reported: 0 (the start) until the 7th step, then 7 until the 14th.
+    const expected = seen.map((_, i) => Math.floor((i + 1) / 7) * 7);
+    expect(seen).toEqual(expected);
+  });
+
   it('counts wall time over sessions: the snapshot\'s plus this session\'s', async () => {
     const began = performance.now();
     const first = await startDurableRun(options({ run: stopAt(20) }));
