@@ -67,6 +67,11 @@ describe('the endpoints file', () => {
     expect(config.endpoints.map((endpoint) => endpoint.name)).toEqual(['openai:gpt-4.1-mini@api.openai.com/v1', 'openai:m@example.com/api/v1', 'sim:o3-mini', 'mine']);
   });
 
+  it("names an endpoint without a baseURL by the caller's base URL, where its calls go", () => {
+    const config = parseEndpointsConfig(JSON.stringify({ endpoints: [{ model: 'openai:m' }] }), {}, { ...context, baseURL: 'http://127.0.0.1:7000/v1' });
+    expect(config.endpoints[0]!.name).toBe('openai:m@127.0.0.1:7000/v1');
+  });
+
   it('is not an ensemble unless it says so', () => {
     expect(parse({ endpoints: [{ model: 'sim:o3-mini' }] }).ensemble).toBe(false);
     expect(parse({ ensemble: false, endpoints: [{ model: 'sim:o3-mini' }] }).ensemble).toBe(false);
@@ -285,6 +290,19 @@ describe('what the endpoints send', () => {
     expect(stated.body).toMatchObject({ temperature: 0.3, max_tokens: 40, seed: 11 });
   });
 
+  it("follows the caller's --omit-temperature and --max-completion-tokens unless the endpoint says otherwise", async () => {
+    const quirkyCaller = (): ModelContext => ({ ...decoyContext(), openai: { omitTemperature: true, useMaxCompletionTokens: true } });
+    const fileEndpoint = (fields: Record<string, unknown>) =>
+      parseEndpointsConfig(JSON.stringify({ endpoints: [{ model: 'openai:m', baseURL: server.url, ...fields }] }), { OPENAI_API_KEY: 'k' }, quirkyCaller()).endpoints[0]!.model;
+    const inherited = await sent(fileEndpoint({}));
+    expect(inherited.body).toMatchObject({ max_completion_tokens: 40, seed: 11 });
+    expect(inherited.body.temperature).toBeUndefined();
+    expect(inherited.body.max_tokens).toBeUndefined();
+    const overridden = await sent(fileEndpoint({ omitTemperature: false, useMaxCompletionTokens: false }));
+    expect(overridden.body).toMatchObject({ temperature: 0.3, max_tokens: 40, seed: 11 });
+    expect(overridden.body.max_completion_tokens).toBeUndefined();
+  });
+
   it('leaves temperature out, sends max_completion_tokens, and leaves the seed out when told', async () => {
     const quirky = await sent(endpoint({ omitTemperature: true, useMaxCompletionTokens: true, sendSeed: false }, { OPENAI_API_KEY: 'k' }));
     expect(quirky.body).toMatchObject({ max_completion_tokens: 40 });
@@ -315,5 +333,14 @@ describe("the client's own timeout, a backstop 5 s behind the endpoint's", () =>
   it("keeps the client's default of 10 minutes for an endpoint without a timeout, or with 0 (none)", async () => {
     expect(await clientGivesUpAfterMs({})).toBe(600_000);
     expect(await clientGivesUpAfterMs({ timeoutMs: 0 })).toBe(600_000);
+  });
+
+  it("keeps the caller's backstop (--timeout-ms plus 5 s) for an endpoint without a timeout of its own", async () => {
+    const withCaller = (fields: Record<string, unknown>) =>
+      givesUpAfterMs(() => parseEndpointsConfig(JSON.stringify({ endpoints: [{ model: 'openai:m', baseURL: 'http://127.0.0.1:8000/v1', ...fields }] }), {}, { ...context, openai: { timeoutMs: 905_000 } }).endpoints[0]!.model);
+    expect(await withCaller({})).toBe(905_000);
+    expect(await withCaller({ timeoutMs: 1000 })).toBe(6000);
+    // An endpoint the file gives no timeout (0) is not cut by the caller's either: the client's default holds.
+    expect(await withCaller({ timeoutMs: 0 })).toBe(600_000);
   });
 });

@@ -148,14 +148,18 @@ function endpointFrom(
     ...(timeoutMs === undefined || timeoutMs === 0 ? {} : { timeoutMs: timeoutMs + 5_000 }),
   };
   const key = env[apiKeyEnv];
+  const { timeoutMs: callerBackstopMs, ...callerQuirks } = context.openai ?? {};
   const model = createModel(spec, {
     ...context,
     ...(baseURL === undefined ? {} : { baseURL }),
     ...(key === undefined ? {} : { apiKey: key }),
-    openai,
+    // The caller's settings (`--omit-temperature`, `--max-completion-tokens`, the client's backstop behind
+    // `--timeout-ms`) hold for every endpoint, and what the file says of one endpoint overrides them; an endpoint
+    // with no timeout (0) has no backstop of the caller's either.
+    openai: { ...callerQuirks, ...(callerBackstopMs === undefined || timeoutMs === 0 ? {} : { timeoutMs: callerBackstopMs }), ...openai },
   });
   const isHttp = isEndpointSpec(spec);
-  const name = string('name') ?? (isHttp ? `${spec}@${endpointName(baseURL ?? 'https://api.openai.com/v1')}` : spec);
+  const name = string('name') ?? (isHttp ? `${spec}@${endpointName(baseURL ?? context.baseURL ?? 'https://api.openai.com/v1')}` : spec);
   const endpoint: EndpointOptions = {
     model,
     name,
