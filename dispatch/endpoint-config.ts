@@ -107,7 +107,7 @@ function endpointFrom(
   const number = (name: string): number | undefined => {
     const value = fields[name];
     if (value === undefined) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InputError(`Expected \`${name}\` of ${where} to be a number, got \`${JSON.stringify(value)}\``);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new InputError(`Expected \`${name}\` of ${where} to be a number, got \`${typeof value === 'number' ? String(value) : JSON.stringify(value)}\``);
     return value;
   };
   const boolean = (name: string): boolean | undefined => {
