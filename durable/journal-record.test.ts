@@ -235,6 +235,9 @@ describe('decodeRecord', () => {
     expect(problem(noValue)).toBe("the record's `v` is missing or malformed");
     const { c: __, ...noCost } = valid;
     expect(problem(noCost)).toBe("the record's `c` is missing or malformed");
+    // JSON reads a number too large for a double as Infinity: not an amount.
+    expect(problem(JSON.stringify(valid).replace('"c":0.5', '"c":1e999'))).toBe("the record's `c` is missing or malformed");
+    expect(problem(JSON.stringify({ ...valid, l: 0 }).replace('"l":0', '"l":1e999'))).toBe("the record's `l` is missing or malformed");
   });
 
   it('writes exactly the fields a call needs, the run id on step 0 only', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -7,7 +7,7 @@ import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { InputError, JournalCorruptError } from '../core/errors.ts';
 import { frameLine } from './framed-line.ts';
 import { crc32 } from './crc32.ts';
-import { openJournalWriter, scanJournal } from './journal.ts';
+import { openJournalWriter, quickIndex, scanJournal } from './journal.ts';
 import { addRecord, encodeStep, type JournalRecord } from './journal-record.ts';
 import { emptyTotals, runTask, type RunTotals } from '../run/run-task.ts';
 import { createSimModel } from '../models/sim-model.ts';
@@ -372,6 +372,83 @@ describe('the journal writer', () => {
     expect(readAll().scan).toEqual({ records: 1, validBytes: offsetAfter([recordText(0)], 1), tornTail: undefined });
   });
 
+  it('counts an fsync only when something was written since the last one', () => {
+    const writer = openJournalWriter({ path, writeIntervalMs: 0, syncIntervalMs: 60_000 });
+    writer.sync();
+    expect(writer.syncs).toBe(0);
+    writer.append(recordText(0));
+    writer.sync();
+    writer.sync();
+    expect(writer).toMatchObject({ writes: 1, syncs: 1 });
+    writer.close();
+    expect(writer.syncs).toBe(1);
+  });
+
+  it('waits writeIntervalMs from the last write, not from the append, before writing on its timer', () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const writer = openJournalWriter({ path, writeIntervalMs: 50, now: () => clock });
+    clock = 20;
+    writer.append(recordText(0));
+    clock = 49;
+    vi.advanceTimersByTime(29);
+    expect(writer.writes).toBe(0);
+    clock = 50;
+    vi.advanceTimersByTime(1);
+    expect(writer.writes).toBe(1);
+    writer.close();
+  });
+
+  it('cancels its timers on sync(): a later record waits its own interval, not what was left of the last', () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const writer = openJournalWriter({ path, writeIntervalMs: 50, syncIntervalMs: 1000, now: () => clock });
+    writer.append(recordText(0)); // its write is due at 50
+    clock = 10;
+    vi.advanceTimersByTime(10);
+    writer.sync(); // writes and syncs it at 10: nothing is due any more
+    expect(writer).toMatchObject({ writes: 1, syncs: 1 });
+    clock = 20;
+    vi.advanceTimersByTime(10);
+    writer.append(recordText(1)); // 10 ms after the last write: due at 60
+    clock = 50;
+    vi.advanceTimersByTime(30);
+    expect(writer.writes).toBe(1);
+    clock = 60;
+    vi.advanceTimersByTime(10);
+    expect(writer).toMatchObject({ writes: 2, syncs: 1 });
+    // Its fsync is due 1000 ms after the last one (at 10), not at the 1000 ms the sync at 10 cancelled.
+    clock = 1000;
+    vi.advanceTimersByTime(940);
+    expect(writer.syncs).toBe(1);
+    clock = 1010;
+    vi.advanceTimersByTime(10);
+    expect(writer.syncs).toBe(2);
+    writer.close();
+  });
+
+  it('writes at once when the pending bytes reach bufferBytes exactly', () => {
+    const text = recordText(0, 100);
+    const writer = openJournalWriter({ path, writeIntervalMs: 60_000, bufferBytes: offsetAfter([text], 1), now: () => 0 });
+    writer.append(text);
+    expect(writer.writes).toBe(1);
+    expect(statSync(path).size).toBe(offsetAfter([text], 1));
+    writer.close();
+  });
+
+  it('keeps a record that fits the buffer exactly with those before it, in one write', () => {
+    // The buffer holds 4096 bytes (twice bufferBytes); a record may need 3 bytes a character plus 10.
+    const second = recordText(1, 1000);
+    const first = recordText(0, 4096 - 10 - (3 * second.length + 10));
+    const writer = openJournalWriter({ path, writeIntervalMs: 60_000, bufferBytes: 2048, now: () => 0 });
+    writer.append(first);
+    expect(writer.writes).toBe(0);
+    writer.append(second);
+    expect(writer.writes).toBe(1);
+    expect(statSync(path).size).toBe(offsetAfter([first, second], 2));
+    writer.close();
+  });
+
   it('keeps a write that failed on its timer for the caller\'s next call', () => {
     vi.useFakeTimers();
     let clock = 0;
@@ -578,6 +655,31 @@ describe('the journal scan', () => {
     );
   });
 
+  it('refuses a record that is not JSON though its checksum holds, wherever it is', () => {
+    const texts = [recordText(0), `{"i":,"k":"a"}`, recordText(2)];
+    write(texts);
+    const error = thrown(() => scanJournal(path));
+    expect(error).toBeInstanceOf(JournalCorruptError);
+    expect(error.message).toMatch(new RegExp(`, line 2 \\(byte ${offsetAfter(texts, 1)}\\): the record is not JSON \\(`));
+  });
+
+  it('refuses an empty first line before intact records', () => {
+    writeFileSync(path, Buffer.concat([Buffer.from('\n'), frameLine(recordText(0)), frameLine(recordText(1))]));
+    const error = thrown(() => scanJournal(path));
+    expect(error).toBeInstanceOf(JournalCorruptError);
+    expect(error.message).toMatch(/, line 1 \(byte 0\): /);
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('closes the file after every scan, one that throws included', () => {
+    const texts = [recordText(0), recordText(1)];
+    write(texts);
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 50; i++) scanJournal(path);
+    for (let i = 0; i < 50; i++) thrown(() => scanJournal(path, { from: { offset: 3, step: 0 } }));
+    expect(open() - before).toBeLessThan(10);
+  });
+
   it('refuses a record before a snapshot position that is not JSON, though its checksum holds', () => {
     const texts = [`{"i":,"k":"a"}`, recordText(1), recordText(2)];
     write(texts);
@@ -585,5 +687,24 @@ describe('the journal scan', () => {
     expect(error).toBeInstanceOf(JournalCorruptError);
     expect(error.message).toMatch(/, line 1 \(byte 0\): the record is not JSON \(/);
     expect(error.message.endsWith(advice(0))).toBe(true);
+  });
+});
+
+describe('quickIndex, the scan\'s fast read of a step before the snapshot position', () => {
+  /** quickIndex of `line`, placed after two bytes of something else and followed by its newline. */
+  const at = (line: string) => {
+    const buffer = Buffer.from(`xx${line}\n`);
+    return quickIndex(buffer, 2, buffer.length - 1);
+  };
+
+  it('reads the step of a line in the usual form', () => {
+    for (const step of [0, 7, 10, 909, 1234567, 2 ** 40]) expect(at(`{"i":${step},"k":"a"}`)).toBe(step);
+    expect(at('{"i":5,')).toBe(5);
+  });
+
+  it('gives -1 for any other form, which the scan then decodes', () => {
+    for (const line of ['{"i":,"k":"a"}', '{"i": 2,', '{"i":3e0,', '{"i":4 ,', '{"k":1,"i":2}', '{"i":', '{"i":5', '{"i":-1,', '{"i":1/,', '{"i":1:,', '{"j":1,']) {
+      expect(at(line), line).toBe(-1);
+    }
   });
 });

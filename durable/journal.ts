@@ -225,8 +225,11 @@ export interface JournalScan {
 const NEWLINE = 0x0a;
 const PREFIX = Buffer.from('{"i":');
 
-/** The step index at the start of an intact line, read without parsing the record; -1 if not in the usual form. */
-function quickIndex(buffer: Buffer, start: number, end: number): number {
+/**
+ * The step index at the start of an intact line, read without parsing the record; -1 if not in the usual form.
+ * Exported for its tests: a scan decodes whatever this cannot read, so only they notice it reading too little.
+ */
+export function quickIndex(buffer: Buffer, start: number, end: number): number {
   if (end - start < PREFIX.length + 1 || buffer.compare(PREFIX, 0, PREFIX.length, start, start + PREFIX.length) !== 0) return -1;
   let value = 0;
   let i = start + PREFIX.length;
