@@ -93,6 +93,26 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     expect(await storedRunStep(database.url, 'finished')).toBe(255);
   });
 
+  it("reports a stored run like a run directory: where it is kept, its configuration, latest snapshot and every call", async () => {
+    const stopped = await startStoredRun({ ...options('report'), run: stopAt(30) });
+    const report = await buildStoredRunReport(database.url, 'report', { hardest: 3 });
+    expect(report).toMatchObject({
+      dir: `${database.url}#report`,
+      location: `Run \`report\` in the store \`${database.url}\``,
+      config: { ...config, createdAt: expect.any(String) },
+      status: { kind: 'stopped', reason: 'paused at 30' },
+      snapshotStep: 30,
+      tornTail: undefined,
+    });
+    expect(report.totals).toEqual(stopped.totals);
+    expect(report.wallMs).toBeGreaterThan(0);
+    expect(report.wallMs).toBeLessThanOrEqual(stopped.wallMs);
+    expect(report.hardest).toHaveLength(3);
+    await expect(buildStoredRunReport(database.url, 'unknown')).rejects.toThrow(`No run unknown in the store ${database.url}`);
+    await expect(buildStoredRunReport(database.url, 'unknown')).rejects.toMatchObject({ code: 'E_RUN_MISSING' });
+    await expect(buildStoredRunReport(database.url, 'no spaces')).rejects.toThrow(InputError);
+  });
+
   it('validates its options before it touches the store', async () => {
     const { model: _, ...noModel } = options('valid');
     await expect(startStoredRun(noModel)).rejects.toThrow(new InputError('Expected `model` or `dispatcher` in the stored run options, got neither'));
@@ -172,6 +192,10 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       expect((wrongStep as Error).message).toContain('the record of step 2 says it is step 99');
       await client.query(`UPDATE maker.call SET records = replace(records, '{"i":99,', '{"i":2,,') WHERE run_id = 'replay'`);
       await expect(resumeStoredRun(options('replay'))).rejects.toThrow(/^store run replay, line 3 \(byte 0\): the record is not JSON \(/);
+      // The report reads every stored call, and says which is damaged, where.
+      await expect(buildStoredRunReport(database.url, 'replay')).rejects.toThrow(new RegExp(`^store ${database.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, run replay, line 3 \\(byte 0\\): the record is not JSON \\(`));
+      await client.query(`UPDATE maker.call SET records = replace(records, '{"i":2,,', '{"i":98,') WHERE run_id = 'replay'`);
+      await expect(buildStoredRunReport(database.url, 'replay')).rejects.toThrow('run replay, line 3 (byte 0): the record of step 2 says it is step 98');
     } finally {
       await client.end();
     }
