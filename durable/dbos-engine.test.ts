@@ -5,9 +5,9 @@
  */
 import { hostname } from 'node:os';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError, MakerError } from '../core/errors.ts';
-import { defineWorkflow, engineDatabaseUrl, executorLockName, launchEngine, newExecutorId, reapDeadExecutors, shutdownEngine, type Dbos } from './dbos-engine.ts';
+import { defineWorkflow, engineDatabaseUrl, engineLogger, executorLockName, launchEngine, newExecutorId, reapDeadExecutors, shutdownEngine, type Dbos } from './dbos-engine.ts';
 import { connectStore, releaseLock, takeLock } from './pg-store.ts';
 import { createTestDatabase, storeTestsEnabled, type TestDatabase } from './pg-test-database.ts';
 
@@ -34,6 +34,33 @@ describe('the engine, before any launch', () => {
     const id = newExecutorId('driver');
     expect(id).toMatch(new RegExp(`^driver-${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-${process.pid}-[0-9a-f]{6}$`));
     expect(newExecutorId('driver')).not.toBe(id);
+  });
+
+  describe("DBOS's own log", () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+    const written = (log: ReturnType<typeof engineLogger>) => {
+      const lines: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (lines.push(String(chunk)), true));
+      log.info('started');
+      log.debug({ toString: () => 'details' });
+      log.warn('slow');
+      log.error('failed');
+      vi.restoreAllMocks();
+      return lines;
+    };
+
+    it('says nothing by default', () => {
+      vi.stubEnv('DBOS_VERBOSE', undefined);
+      expect(written(engineLogger())).toEqual([]);
+    });
+
+    it('goes to stderr, each line naming its level, with DBOS_VERBOSE set', () => {
+      vi.stubEnv('DBOS_VERBOSE', '1');
+      expect(written(engineLogger())).toEqual(['[dbos info] started\n', '[dbos debug] details\n', '[dbos warn] slow\n', '[dbos error] failed\n']);
+    });
   });
 
   it('refuses to start a workflow before the engine is launched', () => {
@@ -92,6 +119,9 @@ describe.skipIf(!enabled)('the engine against PostgreSQL', () => {
       const resumed = await reapDeadExecutors(DBOS, client, QUEUE, self);
       expect(resumed.sort()).toEqual(['w-dead-a', 'w-dead-b']);
       expect(await status('w-alive')).toBe('PENDING');
+      // Resumed on the queue this process listens to, not anywhere.
+      const queues = await client.query<{ queue: string | null }>(`SELECT queue_name AS queue FROM maker_dbos.workflow_status WHERE workflow_uuid IN ('w-dead-a', 'w-dead-b')`);
+      expect(queues.rows).toEqual([{ queue: QUEUE }, { queue: QUEUE }]);
       // The resumed ones run again here (this process listens to the queue) and end.
       await waitUntil(async () => (await status('w-dead-a')) === 'SUCCESS' && (await status('w-dead-b')) === 'SUCCESS');
       expect([runs.get('w-dead-a'), runs.get('w-dead-b'), runs.get('w-alive'), runs.get('w-self')]).toEqual([2, 2, 1, 1]);

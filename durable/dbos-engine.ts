@@ -40,7 +40,7 @@ export async function loadDbos(): Promise<DbosModule> {
 }
 
 /** DBOS's own logging, silenced: errors go to stderr only with `DBOS_VERBOSE` set, like everything else. */
-function engineLogger() {
+export function engineLogger() {
   const verbose = process.env['DBOS_VERBOSE'] !== undefined;
   const write = (level: string) => (message: unknown) => {
     if (verbose) process.stderr.write(`[dbos ${level}] ${String(message)}\n`);

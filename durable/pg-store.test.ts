@@ -115,6 +115,25 @@ describe.skipIf(!enabled)('the store, against PostgreSQL', () => {
     expect(error).toMatchObject({ code: 'E_STORE_UNREACHABLE' });
     expect((error as Error).message).toMatch(/^Cannot reach the store postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/db: .+; check --store and that PostgreSQL runs there$/);
     expect((error as Error).message).not.toContain('secret');
+    expect((error as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('has the server probe an idle session every few seconds, so a vanished machine\'s locks end within half a minute', async () => {
+    const settings = await client.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings WHERE name IN ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count') ORDER BY name`,
+    );
+    expect(settings.rows).toEqual([
+      { name: 'tcp_keepalives_count', setting: '3' },
+      { name: 'tcp_keepalives_idle', setting: '10' },
+      { name: 'tcp_keepalives_interval', setting: '5' },
+    ]);
+  });
+
+  it('rolls back a schema it could not create, leaving the session usable', async () => {
+    const readOnly = await connect();
+    await readOnly.query('SET default_transaction_read_only = on');
+    await expect(ensureStoreSchema(readOnly)).rejects.toThrow(/read-only transaction/);
+    expect((await readOnly.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
   it('creates its tables once, however many sessions ask at the same time', async () => {
@@ -167,6 +186,8 @@ describe.skipIf(!enabled)('the store, against PostgreSQL', () => {
   it('reads a record with an empty line as it is, and refuses a gap or a batch holding another count of records', async () => {
     await insertCalls(client, 'blank', 0, 2, 'a\n\nc');
     expect((await calls('blank')).seen).toEqual([[0, 'a'], [1, ''], [2, 'c']]);
+    await insertCalls(client, 'trailing', 0, 1, 'a\n');
+    expect((await calls('trailing')).seen).toEqual([[0, 'a'], [1, '']]);
 
     await insertCalls(client, 'gap', 0, 1, 'a\nb');
     await insertCalls(client, 'gap', 4, 5, 'e\nf');
@@ -177,7 +198,7 @@ describe.skipIf(!enabled)('the store, against PostgreSQL', () => {
     await insertCalls(client, 'short', 0, 2, 'a\nb');
     await expect(calls('short')).rejects.toThrow(new MakerError('E_STORE_CORRUPT', 'Run short in the store has a batch of calls from step 0 that holds 2 records, not 3'));
     await insertCalls(client, 'long', 5, 5, 'a\nb');
-    await expect(calls('long', 5)).rejects.toThrow('Run long in the store has a batch of calls from step 5 that holds 2 records, not 1');
+    await expect(calls('long', 5)).rejects.toThrow(new MakerError('E_STORE_CORRUPT', 'Run long in the store has a batch of calls from step 5 that holds 2 records, not 1'));
   });
 
   it('returns the snapshot of the highest step, a step written again replacing the one before', async () => {

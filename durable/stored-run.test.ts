@@ -3,7 +3,8 @@
  * exact resume across sessions and segments, the file journal's equal, and one driver at a time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, JournalCorruptError } from '../core/errors.ts';
+import { InputError, JournalCorruptError, TransientModelError } from '../core/errors.ts';
+import type { LanguageModel } from '../core/model.ts';
 import type { StepTask } from '../core/task.ts';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
@@ -39,6 +40,28 @@ const config: RunConfig = {
   apiKeyEnv: null,
   endpointsFile: null,
 };
+/**
+ * A dispatcher whose model fails every `every`-th sample seed once with a 503, then answers it: the same faults in
+ * every session, so records carry retries.
+ */
+function flakyDispatcher(every: number) {
+  return (alreadySpent: Spend) => {
+    const inner = model();
+    const failed = new Set<number>();
+    const endpoint: LanguageModel = {
+      ...inner,
+      generate(request) {
+        const seed = request.seed ?? 0;
+        if (seed % every === 0 && !failed.has(seed)) {
+          failed.add(seed);
+          return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
+        }
+        return inner.generate(request);
+      },
+    };
+    return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
+  };
+}
 const stopAt = (steps: number) => ({ shouldStop: (totals: RunTotals) => (totals.steps >= steps ? `paused at ${steps}` : undefined) });
 
 describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
@@ -49,6 +72,15 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
   afterAll(async () => {
     await database?.drop();
   });
+  /** Rows of one query on a connection of its own. */
+  const query = async <R extends object>(sql: string, params: unknown[] = []): Promise<R[]> => {
+    const client = await connectStore(database.url);
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  };
   const options = (runId: string, extra: Partial<StoredRunOptions<HanoiState, unknown>> = {}): StoredRunOptions<HanoiState, unknown> => ({
     url: database.url,
     runId,
@@ -62,15 +94,31 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
   it('stopped twice mid-segment and resumed, ends with the totals and final state of an uninterrupted run', async () => {
     const reference = await runTask({ task, model: model(), k: config.k, seed: config.seed, maxOutputTokens: config.maxOutputTokens, concurrency: config.concurrency });
 
+    const began = performance.now();
     const first = await startStoredRun({ ...options('stops'), run: stopAt(57) });
+    const elapsed = performance.now() - began;
     expect(first.status).toEqual({ kind: 'stopped', reason: 'paused at 57' });
+    expect(first).toMatchObject({ solved: false, stopReason: 'paused at 57' });
     expect(first.session.segments).toBe(2);
+    expect(first.session.wallMs).toBeGreaterThan(0);
+    expect(first.session.wallMs).toBeLessThanOrEqual(elapsed);
+    expect(first.wallMs).toBe(first.session.wallMs);
+    expect(first.dispatch?.calls).toBe(first.budget?.spent.calls);
+    expect(first.dispatch?.calls).toBeGreaterThan(57);
+    // A snapshot at the segment's end, marked running, and one at the stop.
+    const snapshots = await query<{ step: string; snapshot: string }>(`SELECT step, snapshot FROM maker.snapshot WHERE run_id = 'stops' ORDER BY step`);
+    expect(snapshots.map((row) => [row.step, JSON.parse(row.snapshot).status])).toEqual([
+      ['0', { kind: 'running' }],
+      ['40', { kind: 'running' }],
+      ['57', { kind: 'stopped', reason: 'paused at 57' }],
+    ]);
     const second = await resumeStoredRun({ ...options('stops'), run: stopAt(130) });
     expect(second.session.startStep).toBe(57);
     expect(second.status.kind).toBe('stopped');
     const last = await resumeStoredRun(options('stops'));
 
     expect(last.status).toEqual({ kind: 'finished', solved: true });
+    expect(last).toMatchObject({ solved: true, stopReason: undefined });
     expect(last.session.startStep).toBe(130);
     expect(last.totals).toEqual(reference.totals);
     expect(last.finalState).toEqual(reference.finalState);
@@ -113,6 +161,115 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     await expect(buildStoredRunReport(database.url, 'no spaces')).rejects.toThrow(InputError);
   });
 
+  it('sends decided calls in batches of at most 2000, whatever the interval, and all of them by the end', async () => {
+    const big = createHanoiTask({ disks: 11 });
+    const result = await startStoredRun({ ...options('batches', { segmentSize: 10_000 }), task: big, config: { ...config, taskOptions: { disks: 11 }, taskFingerprint: taskFingerprint(big) }, writeIntervalMs: 3_600_000 });
+    expect(result.status.kind).toBe('finished');
+    const client = await connectStore(database.url);
+    try {
+      const { rows } = await client.query<{ first: string; last: string }>(`SELECT first_step AS first, last_step AS last FROM maker.call WHERE run_id = 'batches' ORDER BY first_step`);
+      expect(rows).toEqual([
+        { first: '0', last: '1999' },
+        { first: '2000', last: '2046' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('takes a dispatcher instead of a model, and names the run\'s model by the one that ran it', async () => {
+    const { model: _, ...noModel } = options('dispatched');
+    const viaDispatcher = await startStoredRun({ ...noModel, run: stopAt(5), dispatcher: (alreadySpent) => createDispatcher({ model: model(), concurrency: 3, alreadySpent }) });
+    expect(viaDispatcher).toMatchObject({ model: 'sim:gpt-oss-20b', status: { kind: 'stopped', reason: 'paused at 5' } });
+    const renamed = { ...model(), id: 'renamed-model' } as LanguageModel;
+    expect((await resumeStoredRun({ ...options('dispatched'), model: renamed, run: stopAt(8) })).model).toBe('renamed-model');
+  });
+
+  it('runs segments of one call, and stops at a step limit on a segment end or inside a segment', async () => {
+    const single = await startStoredRun({ ...options('single', { segmentSize: 1 }), run: stopAt(3) });
+    expect(single.session.segments).toBe(3);
+    expect(single.status).toEqual({ kind: 'stopped', reason: 'paused at 3' });
+    const atEnd = await startStoredRun({ ...options('limit-80'), run: { maxSteps: 80 } });
+    expect(atEnd.status).toEqual({ kind: 'stopped', reason: 'reached the step limit of 80' });
+    expect(atEnd.totals.steps).toBe(80);
+    const inside = await startStoredRun({ ...options('limit-50'), run: { maxSteps: 50 } });
+    expect(inside.status).toEqual({ kind: 'stopped', reason: 'reached the step limit of 50' });
+    expect(inside.totals.steps).toBe(50);
+    const boundary = await startStoredRun({ ...options('stop-40'), run: stopAt(40) });
+    expect(boundary.status).toEqual({ kind: 'stopped', reason: 'paused at 40' });
+    expect(boundary.totals.steps).toBe(40);
+  });
+
+  it('stops when the caller\'s signal aborts, and resumes from there', async () => {
+    const controller = new AbortController();
+    const stopped = await startStoredRun({ ...options('signal'), run: { signal: controller.signal, onStep: (event) => void (event.step === 20 && controller.abort()) } });
+    expect(stopped.status.kind).toBe('stopped');
+    expect(stopped.totals.steps).toBeGreaterThanOrEqual(21);
+    expect(stopped.totals.steps).toBeLessThan(255);
+    const rest = await resumeStoredRun(options('signal'));
+    expect(rest.status).toEqual({ kind: 'finished', solved: true });
+  });
+
+  it('has a decided call in the store within the write interval, while the run waits on the next', async () => {
+    let open: () => void = () => {};
+    let gate: Promise<void> | undefined;
+    const inner = model();
+    const stalling: LanguageModel = {
+      ...inner,
+      async generate(request) {
+        if (gate !== undefined) await gate;
+        return inner.generate(request);
+      },
+    };
+    const stored: number[] = [];
+    const running = startStoredRun({
+      ...options('stall', { model: stalling, writeIntervalMs: 20 }),
+      run: {
+        maxSteps: 30,
+        onStep: (event) => {
+          if (event.step !== 19) return;
+          gate = new Promise<void>((resolve) => (open = resolve));
+          // Step 20 waits until the store holds steps 0 to 19 (or 10 s have passed).
+          void (async () => {
+            const until = Date.now() + 10_000;
+            for (;;) {
+              const [row] = await query<{ n: string | null }>(`SELECT sum(last_step - first_step + 1) AS n FROM maker.call WHERE run_id = 'stall'`);
+              stored.push(Number(row?.n ?? 0));
+              if (stored.at(-1)! >= 20 || Date.now() > until) break;
+              await new Promise((resolve) => setTimeout(resolve, 20));
+            }
+            gate = undefined;
+            open();
+          })();
+        },
+      },
+    });
+    const result = await running;
+    expect(result.totals.steps).toBe(30);
+    expect(stored.at(-1)).toBe(20);
+  });
+
+  it('keeps the faults and retries of a run stopped and resumed as the uninterrupted run counts them', async () => {
+    const whole = await startStoredRun({ ...options('flaky-whole'), dispatcher: flakyDispatcher(3) });
+    expect(whole.totals.retries).toBeGreaterThan(0);
+    await startStoredRun({ ...options('flaky-parts'), run: stopAt(33), dispatcher: flakyDispatcher(3) });
+    const rest = await resumeStoredRun({ ...options('flaky-parts'), dispatcher: flakyDispatcher(3) });
+    expect(rest.totals).toEqual(whole.totals);
+  });
+
+  it("takes over the segment a dead driver left PENDING, on the run's own queue, and ends as the uninterrupted run", async () => {
+    const reference = await runTask({ task, model: model(), k: config.k, seed: config.seed, maxOutputTokens: config.maxOutputTokens, concurrency: config.concurrency });
+    await startStoredRun({ ...options('take'), run: stopAt(10) });
+    // As a driver killed mid-segment leaves it: the segment's workflow PENDING on that driver's executor.
+    await query(`UPDATE maker_dbos.workflow_status SET status = 'PENDING', executor_id = 'driver-dead' WHERE workflow_uuid = 'run:take:segment:0'`);
+    const taken = await resumeStoredRun(options('take'));
+    expect(taken.session).toMatchObject({ startStep: 10, tookOver: ['run:take:segment:0 (left by driver-dead)'] });
+    expect(taken.status).toEqual({ kind: 'finished', solved: true });
+    expect(taken.totals).toEqual(reference.totals);
+    const rows = await query<{ status: string; queue: string | null }>(`SELECT status, queue_name AS queue FROM maker_dbos.workflow_status WHERE workflow_uuid = 'run:take:segment:0'`);
+    expect(rows).toEqual([{ status: 'SUCCESS', queue: runQueueName('take') }]);
+  });
+
   it('validates its options before it touches the store', async () => {
     const { model: _, ...noModel } = options('valid');
     await expect(startStoredRun(noModel)).rejects.toThrow(new InputError('Expected `model` or `dispatcher` in the stored run options, got neither'));
@@ -146,6 +303,8 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       const { rows } = await client.query<{ id: string; status: string }>(
         `SELECT workflow_uuid AS id, status FROM maker_dbos.workflow_status WHERE workflow_uuid LIKE 'run:attempts:%' ORDER BY created_at, workflow_uuid`,
       );
+      const names = await client.query<{ name: string }>(`SELECT DISTINCT name FROM maker_dbos.workflow_status WHERE workflow_uuid LIKE 'run:attempts:%'`);
+      expect(names.rows).toEqual([{ name: 'maker-run-segment' }]);
       expect(rows).toEqual([
         { id: 'run:attempts:segment:0', status: 'SUCCESS' },
         { id: 'run:attempts:segment:0:attempt:1', status: 'SUCCESS' },
@@ -163,7 +322,8 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
   });
 
   it('replays the calls stored after the snapshot, spend included, and refuses a damaged one, naming its step', async () => {
-    await startStoredRun({ ...options('replay'), run: stopAt(12) });
+    // Every third sample fails once with a 503, so records carry retries as well as samples.
+    await startStoredRun({ ...options('replay'), run: stopAt(12), dispatcher: flakyDispatcher(3) });
     const client = await connectStore(database.url);
     try {
       // The snapshot at step 12 lost (as when the process died before writing it): the one at the start remains.
@@ -176,6 +336,8 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
         expected.dollars += record.c;
       }
       expect(expected.calls).toBeGreaterThan(12);
+      const [counted] = await query<{ retries: string }>(`SELECT count(*) AS retries FROM maker.call WHERE run_id = 'replay' AND records LIKE '%"rt":%'`);
+      expect(Number(counted?.retries)).toBeGreaterThan(0);
       const seen: Spend[] = [];
       const resumed = await resumeStoredRun({
         ...options('replay'),
@@ -213,6 +375,10 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       `Run bare already exists in the store ${database.url.replace(/\/$/, '')}: a hanoi run ({"disks":8}, sim:gpt-oss-20b, seed 11) not started; resume it with \`maker resume --store URL --run-id bare\`, or pass --force to replace it`,
     );
     expect(await readStoredRunConfig(database.url, 'bare')).toEqual({ ...config, createdAt: expect.any(String) });
+    // A resume starts it from the initial state.
+    const resumed = await resumeStoredRun({ ...options('bare'), run: stopAt(3) });
+    expect(resumed.session).toMatchObject({ startStep: 0, replayed: 0 });
+    expect(resumed.totals.steps).toBe(3);
     const absent = readStoredRunConfig(database.url, 'absent');
     await expect(absent).rejects.toThrow(`No run absent in the store ${database.url}; start one with \`maker run hanoi --store URL --run-id absent ...\``);
     await expect(absent).rejects.toMatchObject({ code: 'E_RUN_MISSING' });
@@ -229,12 +395,14 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       await killer.query(`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`);
     };
     try {
+      // Every call sent at once, and no segment end near: the failure lands mid-segment, in a write.
       const failed = await startStoredRun({
-        ...options('cut'),
+        ...options('cut', { writeIntervalMs: 0, segmentSize: 1000 }),
         run: { onStep: (event) => void (event.step === 30 && !killed && ((killed = true), cut())) },
       }).catch((thrown: unknown) => thrown);
       expect(killed).toBe(true);
       expect(failed).toBeInstanceOf(Error);
+      expect((failed as Error).message).toMatch(/terminat|connection/i);
     } finally {
       await killer.end();
     }
@@ -250,17 +418,28 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     try {
       expect(await takeLock(holder, runLockName('locked'), false)).toBe(true);
       await expect(resumeStoredRun(options('locked'))).rejects.toThrow(RunLockedError);
+      await expect(resumeStoredRun(options('locked'))).rejects.toMatchObject({ code: 'E_RUN_LOCKED' });
       await expect(resumeStoredRun(options('locked'))).rejects.toThrow(/Run locked in the store .* is being driven by another process; .*--wait/);
       let driving = false;
       let waited = false;
-      const waiting = resumeStoredRun({ ...options('locked'), wait: true, onWaiting: () => (waited = true), onDriving: () => (driving = true) });
+      let waitedMs = -1;
+      const waiting = resumeStoredRun({ ...options('locked'), wait: true, onWaiting: () => (waited = true), onDriving: (info) => ((driving = true), (waitedMs = info.waitedMs)) });
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(waited).toBe(true);
       expect(driving).toBe(false);
       await holder.end();
       const end = await waiting;
       expect(driving).toBe(true);
+      expect(waitedMs).toBeGreaterThanOrEqual(700);
+      expect(waitedMs).toBeLessThan(60_000);
       expect(end.status).toEqual({ kind: 'finished', solved: true });
+      // Waiting needs no onWaiting.
+      const second = await connectStore(database.url);
+      expect(await takeLock(second, runLockName('locked'), false)).toBe(true);
+      const quiet = resumeStoredRun({ ...options('locked'), wait: true });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await second.end();
+      expect((await quiet).session.ran).toBe(false);
     } finally {
       await holder.end().catch(() => {});
     }
@@ -271,6 +450,9 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     await expect(resumeStoredRun({ ...options('refusals'), config: { ...config, k: 4 } })).rejects.toThrow(
       'Run refusals in the store holds a different run: k: 3 in the store, 4 now',
     );
+    await expect(resumeStoredRun({ ...options('refusals'), config: { ...config, k: 4 } })).rejects.toMatchObject({ code: 'E_RUN_CONFIG_MISMATCH' });
+    await expect(resumeStoredRun(options('nobody'))).rejects.toMatchObject({ code: 'E_RUN_MISSING' });
+    await expect(startStoredRun(options('refusals'))).rejects.toMatchObject({ code: 'E_RUN_EXISTS' });
     await expect(resumeStoredRun(options('nobody'))).rejects.toThrow(/^No run nobody in the store .*; start one with `maker run hanoi --store URL --run-id nobody \.\.\.`$/);
     await expect(startStoredRun(options('refusals'))).rejects.toThrow(/Run refusals already exists in the store .* at step 5, stopped; resume it with .* or pass --force to replace it$/);
     const replaced = await startStoredRun({ ...options('refusals'), force: true, run: stopAt(3) });
@@ -304,6 +486,9 @@ describe.skipIf(!enabled)('a graph run kept in PostgreSQL', () => {
     const base = { url: database.url, runId: 'graph', task: graph(), model: graphModel(), config: graphConfig, segmentSize: 8 };
     const first = await startStoredRun({ ...base, run: stopAt(5) });
     expect(first.status.kind).toBe('stopped');
+    const report = await buildStoredRunReport(database.url, 'graph');
+    expect(report.wallMs).toBeGreaterThan(0);
+    expect(report.wallMs).toBeLessThanOrEqual(first.wallMs);
     const last = await resumeStoredRun(base);
     expect(last.status).toEqual({ kind: 'finished', solved: whole.solved });
     expect(last.totals).toEqual(whole.totals);
