@@ -354,9 +354,12 @@ async function session<S, V>(
   }
 
   const dispatcher = options.dispatcher?.(spent) ?? createDispatcher({ model: options.model!, concurrency: config.concurrency, alreadySpent: spent });
-  // The store failing mid-run stops the run: its calls would be decided but not kept.
+  // The store failing mid-run stops the run: its calls would be decided but not kept. So does losing the
+  // connection, even between writes: the run lock went with it, so another driver may already be taking over.
   const storeFailed = new AbortController();
   const writer = new CallWriter(client, runId, resolved.writeIntervalMs, (error) => storeFailed.abort(error));
+  const onConnectionLost = (error: unknown) => storeFailed.abort(error);
+  client.on('error', onConnectionLost);
   const userSignal = options.run?.signal;
   const signal = userSignal === undefined ? storeFailed.signal : AbortSignal.any([userSignal, storeFailed.signal]);
   const limit = options.run?.maxSteps ?? taskLength(task) ?? Number.POSITIVE_INFINITY;
@@ -479,6 +482,7 @@ async function session<S, V>(
     }
   } finally {
     drivers.delete(runId);
+    client.off('error', onConnectionLost);
     writer.close();
     await shutdownEngine();
   }
