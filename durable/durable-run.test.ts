@@ -8,7 +8,7 @@ import { createHanoiTask, type HanoiState, hanoiSim } from '../tasks/hanoi/index
 import { resumeDurableRun, startDurableRun, type DurableRunOptions } from './durable-run.ts';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher, emptyDispatchStats, type Dispatcher } from '../dispatch/dispatcher.ts';
-import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError, TransientModelError } from '../core/errors.ts';
+import { InputError, JournalCorruptError, RunConfigMismatchError, RunDirExistsError } from '../core/errors.ts';
 import { scanJournal } from './journal.ts';
 import type { LanguageModel } from '../core/model.ts';
 import { taskFingerprint, type RunConfig } from './run-config.ts';
@@ -18,6 +18,7 @@ import { createSimModel } from '../models/sim-model.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 import type { StepTask } from '../core/task.ts';
 import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
+import { flakyDispatcher as flaky } from '../testing/durable-fixtures.ts';
 
 const DISKS = 6;
 const task = createHanoiTask({ disks: DISKS });
@@ -65,28 +66,7 @@ async function uninterrupted(): Promise<{ journal: Buffer; finalState: HanoiStat
   return { journal: readFileSync(runPaths(reference).journal), finalState: result.finalState, totals: result.totals };
 }
 
-/**
- * A dispatcher whose model fails every `every`-th sample seed once with a 503, then answers it: the same faults in
- * every session, so records carry retries.
- */
-function flakyDispatcher(every: number) {
-  return (alreadySpent: Spend) => {
-    const inner = model();
-    const failed = new Set<number>();
-    const endpoint: LanguageModel = {
-      ...inner,
-      generate(request) {
-        const seed = request.seed ?? 0;
-        if (seed % every === 0 && !failed.has(seed)) {
-          failed.add(seed);
-          return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
-        }
-        return inner.generate(request);
-      },
-    };
-    return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
-  };
-}
+const flakyDispatcher = (every: number) => flaky(model, every);
 
 describe('durable runs', () => {
   it('journals exactly the steps and totals of a plain run', async () => {

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, MakerError } from '../core/errors.ts';
-import type { RunConfig } from './run-config.ts';
+import { SAMPLE_RUN_CONFIG } from '../testing/durable-fixtures.ts';
 import {
   checkRunId,
   checkStoreUrl,
@@ -30,22 +30,7 @@ import { emptyTotals } from '../run/run-task.ts';
 
 const enabled = await storeTestsEnabled();
 
-const config: RunConfig = {
-  task: 'hanoi',
-  taskOptions: { disks: 4 },
-  taskFingerprint: '0badcafe',
-  model: 'sim:gpt-4.1-mini',
-  ensemble: null,
-  k: 3,
-  seed: 1,
-  maxOutputTokens: 750,
-  contextBudget: 8192,
-  maxSamplesPerStep: 200,
-  concurrency: 3,
-  baseURL: null,
-  apiKeyEnv: null,
-  endpointsFile: null,
-};
+const config = SAMPLE_RUN_CONFIG;
 
 const URL_SHAPE = 'Expected --store to be a postgres://USER@HOST:PORT/DATABASE URL, got';
 

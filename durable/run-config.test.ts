@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { GraphTask, StepTask } from '../core/task.ts';
+import { SAMPLE_RUN_CONFIG } from '../testing/durable-fixtures.ts';
 import { diffRunConfig, runIdOf, taskFingerprint, type RunConfig } from './run-config.ts';
 
 const stepTask = (intro: string): StepTask<number, number> => ({
@@ -39,22 +40,7 @@ describe('taskFingerprint', () => {
   });
 });
 
-const config: RunConfig = {
-  task: 'hanoi',
-  taskOptions: { disks: 6 },
-  taskFingerprint: '0badcafe',
-  model: 'sim:gpt-4.1-mini',
-  ensemble: null,
-  k: 3,
-  seed: 1,
-  maxOutputTokens: 750,
-  contextBudget: 8192,
-  maxSamplesPerStep: 200,
-  concurrency: 3,
-  baseURL: null,
-  apiKeyEnv: null,
-  endpointsFile: null,
-};
+const config = SAMPLE_RUN_CONFIG;
 
 describe('diffRunConfig', () => {
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError, MakerError, RunDirExistsError } from '../core/errors.ts';
-import type { RunConfig } from './run-config.ts';
+import { SAMPLE_RUN_CONFIG } from '../testing/durable-fixtures.ts';
 import { lockRunDir, prepareRunDir, readRunConfig, removeDirectories, runPaths, writeRunConfig } from './run-dir.ts';
 
 let root: string;
@@ -12,22 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const config: RunConfig = {
-  task: 'hanoi',
-  taskOptions: { disks: 6 },
-  taskFingerprint: '0badcafe',
-  model: 'sim:gpt-4.1-mini',
-  ensemble: null,
-  k: 3,
-  seed: 1,
-  maxOutputTokens: 750,
-  contextBudget: 8192,
-  maxSamplesPerStep: 200,
-  concurrency: 3,
-  baseURL: null,
-  apiKeyEnv: null,
-  endpointsFile: null,
-};
+const config = SAMPLE_RUN_CONFIG;
 
 describe('runPaths', () => {
   it('names the files of a run directory', () => {

@@ -3,13 +3,14 @@
  * exact resume across sessions and segments, the file journal's equal, and one driver at a time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError, JournalCorruptError, TransientModelError } from '../core/errors.ts';
+import { InputError, JournalCorruptError } from '../core/errors.ts';
 import type { LanguageModel } from '../core/model.ts';
 import type { StepTask } from '../core/task.ts';
 import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { createHanoiTask, hanoiSim, type HanoiState } from '../tasks/hanoi/index.ts';
 import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
+import { flakyDispatcher as flaky } from '../testing/durable-fixtures.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { taskFingerprint, type RunConfig } from './run-config.ts';
 import { runTask, type RunTotals } from '../run/run-task.ts';
@@ -40,28 +41,7 @@ const config: RunConfig = {
   apiKeyEnv: null,
   endpointsFile: null,
 };
-/**
- * A dispatcher whose model fails every `every`-th sample seed once with a 503, then answers it: the same faults in
- * every session, so records carry retries.
- */
-function flakyDispatcher(every: number) {
-  return (alreadySpent: Spend) => {
-    const inner = model();
-    const failed = new Set<number>();
-    const endpoint: LanguageModel = {
-      ...inner,
-      generate(request) {
-        const seed = request.seed ?? 0;
-        if (seed % every === 0 && !failed.has(seed)) {
-          failed.add(seed);
-          return Promise.reject(new TransientModelError('sim', 'server-error', 'flaky', { status: 503 }));
-        }
-        return inner.generate(request);
-      },
-    };
-    return createDispatcher({ model: endpoint, concurrency: 3, retry: { baseDelayMs: 0, jitter: 0 }, alreadySpent });
-  };
-}
+const flakyDispatcher = (every: number) => flaky(model, every);
 const stopAt = (steps: number) => ({ shouldStop: (totals: RunTotals) => (totals.steps >= steps ? `paused at ${steps}` : undefined) });
 
 describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
