@@ -282,9 +282,11 @@ async function drive<S, V>(options: StartStoredRunOptions<S, V>, mode: 'start' |
     throw new InputError(`The ${task.name} task's state does not survive a JSON round trip, so it cannot be stored`);
   }
   const client = await connectStore(options.url);
-  // A lost connection is a lost lock: the run must stop writing at once. Queries on it fail from then on.
-  let lost: unknown;
-  client.on('error', (error) => (lost ??= error));
+  // A lost connection is a lost lock: the run must stop at once, even between writes, since another driver may
+  // already be taking over. Queries on it fail from then on. So does a failed write: its calls would be decided
+  // but not kept. The first error is the one reported.
+  const storeFailed = new AbortController();
+  client.on('error', (error) => storeFailed.abort(error));
   const waitStarted = performance.now();
   try {
     await ensureStoreSchema(client);
@@ -313,7 +315,7 @@ async function drive<S, V>(options: StartStoredRunOptions<S, V>, mode: 'start' |
       const differences = diffRunConfig(row.config, config).map((line) => line.replace('in the run directory', 'in the store'));
       if (differences.length > 0) throw new InputError(`Run ${runId} in the store holds a different run: ${differences.join('; ')}`, undefined, 'E_RUN_CONFIG_MISMATCH');
     }
-    return await session(options, { ...resolved, segmentSize: row.segmentSize }, client, row.attempt, store, waitedMs, () => lost);
+    return await session(options, { ...resolved, segmentSize: row.segmentSize }, client, row.attempt, store, waitedMs, storeFailed);
   } finally {
     // Ending the session releases the run lock.
     await client.end().catch(() => {});
@@ -327,7 +329,7 @@ async function session<S, V>(
   startAttempt: number,
   store: string,
   waitedMs: number,
-  lost: () => unknown,
+  storeFailed: AbortController,
 ): Promise<StoredRunResult<S>> {
   const { task, runId, config } = options;
   // The session's active time starts once it drives (after replay and the engine's launch), as a run directory's
@@ -354,12 +356,7 @@ async function session<S, V>(
   }
 
   const dispatcher = options.dispatcher?.(spent) ?? createDispatcher({ model: options.model!, concurrency: config.concurrency, alreadySpent: spent });
-  // The store failing mid-run stops the run: its calls would be decided but not kept. So does losing the
-  // connection, even between writes: the run lock went with it, so another driver may already be taking over.
-  const storeFailed = new AbortController();
   const writer = new CallWriter(client, runId, resolved.writeIntervalMs, (error) => storeFailed.abort(error));
-  const onConnectionLost = (error: unknown) => storeFailed.abort(error);
-  client.on('error', onConnectionLost);
   const userSignal = options.run?.signal;
   const signal = userSignal === undefined ? storeFailed.signal : AbortSignal.any([userSignal, storeFailed.signal]);
   const limit = options.run?.maxSteps ?? taskLength(task) ?? Number.POSITIVE_INFINITY;
@@ -420,14 +417,14 @@ async function session<S, V>(
           },
         });
       } catch (error) {
-        failure = lost() ?? (storeFailed.signal.aborted ? storeFailed.signal.reason : error);
+        failure = storeFailed.signal.aborted ? storeFailed.signal.reason : error;
         const message = failure instanceof Error ? failure.message : String(failure);
         await snapshot({ kind: 'failed', error: message }).catch(() => {});
         return { kind: 'failed', step: position.step, error: message };
       }
       position.totals = { ...result.totals, retries, faults };
-      if (storeFailed.signal.aborted || lost() !== undefined) {
-        failure = lost() ?? storeFailed.signal.reason;
+      if (storeFailed.signal.aborted) {
+        failure = storeFailed.signal.reason;
         return { kind: 'failed', step: position.step, error: String((failure as Error).message ?? failure) };
       }
       if (result.stopReason === undefined) {
@@ -482,7 +479,6 @@ async function session<S, V>(
     }
   } finally {
     drivers.delete(runId);
-    client.off('error', onConnectionLost);
     writer.close();
     await shutdownEngine();
   }
