@@ -355,6 +355,33 @@ describe('waiting for an endpoint', () => {
     expect(await clock.next()).toBe(false);
   });
 
+  it('gives up at the deadline while a trial is held open, rather than waiting on the trial for ever', async () => {
+    const { clock, first, second, controller } = await trialInFlight(1000);
+    // The first call's failure at 0 started the silence; the trial holds the only endpoint past the deadline.
+    await clock.advance(900);
+    expect(await isSettled(second)).toBe(true);
+    await expect(second).rejects.toBeInstanceOf(RetriesExhaustedError);
+    expect(clock.now()).toBe(1000);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    void first.catch(() => undefined);
+  });
+
+  it('gives up, and never hangs, when the deadline passes between its check and its wait for an endpoint', async () => {
+    // Every read of this clock moves it 1 ms on, as a busy machine does between two reads: for some deadline the
+    // silence is short of it when the call checks, and past it by the time the call computes how long to wait.
+    for (let giveUpAfterMs = 1; giveUpAfterMs <= 40; giveUpAfterMs++) {
+      const base = manualClock();
+      let drift = 0;
+      const clock = { ...base, now: () => base.now() + drift++ };
+      const model = createScriptedModel({ script: [fault('connection')], whenExhausted: 'repeat-last' });
+      const { dispatcher } = setup({ model, giveUpAfterMs, circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 }, retry: { retries: 1000, baseDelayMs: 1, factor: 1, jitter: 0 } }, clock);
+      const call = dispatcher.dispatch(request, at(0, 0));
+      for (let i = 0; i < 100 && !(await isSettled(call)); i++) await base.next();
+      expect({ giveUpAfterMs, settled: await isSettled(call) }).toEqual({ giveUpAfterMs, settled: true });
+      await expect(call).rejects.toBeInstanceOf(RetriesExhaustedError);
+    }
+  });
+
   it('refuses a call past a caller-given prompt size that the budget cannot hold', async () => {
     const model = createScriptedModel({ script: ['ok'] });
     const { dispatcher } = setup({ model, budget: { tokens: 100 } });

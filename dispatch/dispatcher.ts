@@ -335,10 +335,11 @@ class RunDispatcher implements Dispatcher {
           this.stats.aborted++;
           throw abortError();
         }
-        if (this.#untilGiveUp() <= 0) throw this.#giveUp(errors);
+        const left = this.#untilGiveUp();
+        if (left <= 0) throw this.#giveUp(errors);
         endpoint = this.#pool.pick(group, this.#clock(), avoid);
         if (endpoint === undefined) {
-          await this.#waitForEndpoint(group, request.signal);
+          await this.#waitForEndpoint(group, left, request.signal);
           continue;
         }
         if (this.#limited) {
@@ -505,10 +506,13 @@ class RunDispatcher implements Dispatcher {
 
   /**
    * Waits until some endpoint of the group may be called again: a cooldown ends, a breaker changes, the caller
-   * gives up, or the silence reaches `giveUpAfterMs`.
+   * gives up, or the silence reaches `giveUpAfterMs`. `left` is the time to that deadline as the caller checked it
+   * (> 0): read again here, the clock may already be past it, and a wait with no timer would hang on the breaker.
+   * A cooldown of 0 means the group waits on a trial in flight: the breaker's change or the deadline ends it.
    */
-  async #waitForEndpoint(group: number, signal: AbortSignal | undefined): Promise<void> {
-    const wait = Math.min(this.#pool.waitMs(group, this.#clock()), this.#untilGiveUp());
+  async #waitForEndpoint(group: number, left: number, signal: AbortSignal | undefined): Promise<void> {
+    const cooldown = this.#pool.waitMs(group, this.#clock());
+    const wait = Math.min(cooldown > 0 ? cooldown : Number.POSITIVE_INFINITY, left);
     const stop = new AbortController();
     const waits: Promise<unknown>[] = [this.#pool.changed()];
     if (wait > 0 && Number.isFinite(wait)) waits.push(this.#sleep(wait, stop.signal).catch(() => undefined));
