@@ -343,8 +343,8 @@ describe('waiting for an endpoint', () => {
     expect(clock.sleeps.every((ms) => ms > 0 && Number.isFinite(ms))).toBe(true);
   });
 
-  it("stops waiting the moment its caller aborts, counts it, and leaves no listener or timer", async () => {
-    const { clock, dispatcher, trial, first, second, controller } = await trialInFlight();
+  it.each([undefined, 0])("stops waiting the moment its caller aborts, counts it, and leaves no listener or timer (giveUpAfterMs %s)", async (giveUpAfterMs) => {
+    const { clock, dispatcher, trial, first, second, controller } = await trialInFlight(giveUpAfterMs);
     controller.abort();
     expect(await isSettled(second)).toBe(true);
     await expect(second).rejects.toMatchObject({ name: 'AbortError' });

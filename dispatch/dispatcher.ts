@@ -515,7 +515,7 @@ class RunDispatcher implements Dispatcher {
     const wait = Math.min(cooldown > 0 ? cooldown : Number.POSITIVE_INFINITY, left);
     const stop = new AbortController();
     const waits: Promise<unknown>[] = [this.#pool.changed()];
-    if (wait > 0 && Number.isFinite(wait)) waits.push(this.#sleep(wait, stop.signal).catch(() => undefined));
+    if (Number.isFinite(wait)) waits.push(this.#sleep(wait, stop.signal).catch(() => undefined));
     const onAbort = () => stop.abort();
     if (signal !== undefined) {
       waits.push(new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true })));
