@@ -18,28 +18,13 @@ import { createSimModel } from '../models/sim-model.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
 import type { StepTask } from '../core/task.ts';
 import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
-import { flakyDispatcher as flaky } from '../testing/durable-fixtures.ts';
+import { flakyDispatcher as flaky, SAMPLE_RUN_CONFIG } from '../testing/durable-fixtures.ts';
 
 const DISKS = 6;
 const task = createHanoiTask({ disks: DISKS });
 // A model that errs now and then, so records carry tallies with losers, red flags and several rounds.
 const model = () => createSimModel({ profile: 'gpt-oss-20b', behaviour: hanoiSim, seed: 11 });
-const config: RunConfig = {
-  task: 'hanoi',
-  taskOptions: { disks: DISKS },
-  taskFingerprint: taskFingerprint(task),
-  model: 'sim:gpt-oss-20b',
-  k: 3,
-  seed: 11,
-  maxOutputTokens: 2000,
-  contextBudget: 8192,
-  maxSamplesPerStep: 200,
-  concurrency: 3,
-  baseURL: null,
-  apiKeyEnv: null,
-  ensemble: null,
-  endpointsFile: null,
-};
+const config: RunConfig = { ...SAMPLE_RUN_CONFIG, taskOptions: { disks: DISKS }, taskFingerprint: taskFingerprint(task), model: 'sim:gpt-oss-20b', seed: 11, maxOutputTokens: 2000 };
 
 let root: string;
 let dir: string;

@@ -7,7 +7,7 @@ import { createHanoiTask, hanoiSim } from '../tasks/hanoi/index.ts';
 import { InputError, JournalCorruptError } from '../core/errors.ts';
 import { frameLine } from './framed-line.ts';
 import { crc32 } from './crc32.ts';
-import { openJournalWriter, quickIndex, scanJournal } from './journal.ts';
+import { openJournalWriter, quickIndex, scanJournal, type JournalWriter } from './journal.ts';
 import { addRecord, encodeStep, type JournalRecord } from './journal-record.ts';
 import { emptyTotals, runTask, type RunTotals } from '../run/run-task.ts';
 import { createSimModel } from '../models/sim-model.ts';
@@ -291,6 +291,13 @@ function thrown(action: () => unknown): Error {
   throw new Error('expected a throw');
 }
 
+/** Every later call of `writer` fails with `error` itself: a record after it could follow a lost one. */
+function expectFailedForGood(writer: JournalWriter, error: Error, nextStep: number): void {
+  expect(thrown(() => writer.append(recordText(nextStep)))).toBe(error);
+  expect(thrown(() => writer.sync())).toBe(error);
+  expect(thrown(() => writer.close())).toBe(error);
+}
+
 const hex = (crc: number) => crc.toString(16).padStart(8, '0');
 const advice = (offset: number, more = '') =>
   `; records after it exist, so this is damage, not a torn write (to discard it and everything after, re-deciding those steps: truncate -s ${offset} ${path}${more})`;
@@ -364,9 +371,7 @@ describe('the journal writer', () => {
     const error = thrown(() => writer.append(recordText(1)));
     expect(error.message).toBe('EIO: i/o error, write (injected)');
     expect(faults.write).toBe(0);
-    expect(thrown(() => writer.append(recordText(2)))).toBe(error);
-    expect(thrown(() => writer.sync())).toBe(error);
-    expect(thrown(() => writer.close())).toBe(error);
+    expectFailedForGood(writer, error, 2);
     writer.close();
     expect(writer.writes).toBe(1);
     expect(readAll().scan).toEqual({ records: 1, validBytes: offsetAfter([recordText(0)], 1), tornTail: undefined });
@@ -494,9 +499,7 @@ describe('the journal writer', () => {
     const error = thrown(() => writer.sync());
     expect(error.message).toBe('EIO: i/o error, fsync (injected)');
     expect(writer.syncs).toBe(0);
-    expect(thrown(() => writer.append(recordText(1)))).toBe(error);
-    expect(thrown(() => writer.sync())).toBe(error);
-    expect(thrown(() => writer.close())).toBe(error);
+    expectFailedForGood(writer, error, 1);
     expect(writer).toMatchObject({ writes: 1, syncs: 0 });
   });
 
@@ -507,9 +510,7 @@ describe('the journal writer', () => {
     const error = thrown(() => writer.append(recordText(1)));
     expect(error.message).toBe('EIO: i/o error, fsync (injected)');
     // The record reached the OS, but whether it (or record 0) reached the disk is unknown: nothing may follow.
-    expect(thrown(() => writer.append(recordText(2)))).toBe(error);
-    expect(thrown(() => writer.sync())).toBe(error);
-    expect(thrown(() => writer.close())).toBe(error);
+    expectFailedForGood(writer, error, 2);
     expect(writer).toMatchObject({ writes: 2, syncs: 1 });
     expect(readAll().scan.records).toBe(2);
   });

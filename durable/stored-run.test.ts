@@ -10,7 +10,7 @@ import type { Spend } from '../dispatch/budget.ts';
 import { createDispatcher } from '../dispatch/dispatcher.ts';
 import { createHanoiTask, hanoiSim, type HanoiState } from '../tasks/hanoi/index.ts';
 import { convexitySim, createConvexityTask } from '../tasks/convexity/index.ts';
-import { flakyDispatcher as flaky } from '../testing/durable-fixtures.ts';
+import { flakyDispatcher as flaky, SAMPLE_RUN_CONFIG } from '../testing/durable-fixtures.ts';
 import { createSimModel } from '../models/sim-model.ts';
 import { taskFingerprint, type RunConfig } from './run-config.ts';
 import { runTask, type RunTotals } from '../run/run-task.ts';
@@ -25,22 +25,7 @@ const DISKS = 8;
 const task = createHanoiTask({ disks: DISKS });
 // A model that errs now and then, so records carry tallies with losers, red flags and several rounds.
 const model = () => createSimModel({ profile: 'gpt-oss-20b', behaviour: hanoiSim, seed: 11 });
-const config: RunConfig = {
-  task: 'hanoi',
-  taskOptions: { disks: DISKS },
-  taskFingerprint: taskFingerprint(task),
-  model: 'sim:gpt-oss-20b',
-  ensemble: null,
-  k: 3,
-  seed: 11,
-  maxOutputTokens: 2000,
-  contextBudget: 8192,
-  maxSamplesPerStep: 200,
-  concurrency: 3,
-  baseURL: null,
-  apiKeyEnv: null,
-  endpointsFile: null,
-};
+const config: RunConfig = { ...SAMPLE_RUN_CONFIG, taskOptions: { disks: DISKS }, taskFingerprint: taskFingerprint(task), model: 'sim:gpt-oss-20b', seed: 11, maxOutputTokens: 2000 };
 const flakyDispatcher = (every: number) => flaky(model, every);
 const stopAt = (steps: number) => ({ shouldStop: (totals: RunTotals) => (totals.steps >= steps ? `paused at ${steps}` : undefined) });
 
@@ -239,6 +224,14 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     await startStoredRun({ ...options('flaky-parts'), run: stopAt(33), dispatcher: flakyDispatcher(3) });
     const rest = await resumeStoredRun({ ...options('flaky-parts'), dispatcher: flakyDispatcher(3) });
     expect(rest.totals).toEqual(whole.totals);
+  });
+
+  it('keeps the faults and retries of earlier sessions through a session whose steps met none', async () => {
+    const parted = await startStoredRun({ ...options('flaky-then-clean'), run: stopAt(33), dispatcher: flakyDispatcher(3) });
+    expect(parted.totals.retries).toBeGreaterThan(0);
+    const clean = await resumeStoredRun({ ...options('flaky-then-clean'), run: stopAt(36) });
+    expect(clean.totals.steps).toBe(36);
+    expect({ retries: clean.totals.retries, faults: clean.totals.faults }).toEqual({ retries: parted.totals.retries, faults: parted.totals.faults });
   });
 
   it("takes over the segment a dead driver left PENDING, on the run's own queue, and ends as the uninterrupted run", async () => {
@@ -460,6 +453,7 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       let waited = false;
       let waitedMs = -1;
       let executorId = '';
+      const asked = performance.now();
       const waiting = resumeStoredRun({ ...options('locked'), wait: true, onWaiting: () => (waited = true), onDriving: (info) => ((driving = true), (waitedMs = info.waitedMs), (executorId = info.executorId)) });
       await new Promise((resolve) => setTimeout(resolve, 800));
       expect(waited).toBe(true);
@@ -469,8 +463,9 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
       expect(driving).toBe(true);
       expect(executorId).toMatch(/^driver-/);
       expect(waitedMs).toBeGreaterThanOrEqual(700);
-      expect(waitedMs).toBeLessThan(60_000);
+      expect(waitedMs).toBeLessThanOrEqual(performance.now() - asked);
       expect(end.status).toEqual({ kind: 'finished', solved: true });
+      expect(end.session.ran).toBe(true);
       // Waiting needs no onWaiting.
       const second = await connectStore(database.url);
       expect(await takeLock(second, runLockName('locked'), false)).toBe(true);
