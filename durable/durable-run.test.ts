@@ -161,6 +161,29 @@ describe('durable runs', () => {
     await expect(startDurableRun({ ...options(), force: true })).rejects.toThrow(/notes\.txt, so even --force will not clear it/);
   });
 
+  it('refuses even with force a directory another live process is running, leaving it as it was', async () => {
+    await startDurableRun(options({ run: stopAt(10) }));
+    const journal = readFileSync(runPaths(dir).journal);
+    writeFileSync(runPaths(dir).lock, `${process.ppid}\n`);
+    await expect(startDurableRun({ ...options(), force: true })).rejects.toMatchObject({ code: 'E_RUN_DIR_LOCKED' });
+    expect(readFileSync(runPaths(dir).journal).equals(journal)).toBe(true);
+    expect(readFileSync(runPaths(dir).lock, 'utf8')).toBe(`${process.ppid}\n`);
+  });
+
+  it('keeps the faults and retries of earlier sessions through a session whose steps met none, and adds up wall time', async () => {
+    const parted = await startDurableRun(options({ run: stopAt(33), dispatcher: flakyDispatcher(3) }));
+    expect(parted.totals.retries).toBeGreaterThan(0);
+    const before = readSnapshot(runPaths(dir).snapshot)!.wallMs;
+    const asked = performance.now();
+    const clean = await resumeDurableRun(options({ run: stopAt(36) }));
+    const took = performance.now() - asked;
+    expect(clean.totals.steps).toBe(36);
+    expect({ retries: clean.totals.retries, faults: clean.totals.faults }).toEqual({ retries: parted.totals.retries, faults: parted.totals.faults });
+    const after = readSnapshot(runPaths(dir).snapshot)!.wallMs;
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(after).toBeLessThanOrEqual(before + took);
+  });
+
   it('refuses a directory another live process is running, and takes over a dead one', async () => {
     await startDurableRun(options({ run: stopAt(10) }));
     writeFileSync(runPaths(dir).lock, `${process.ppid}\n`);
@@ -268,6 +291,7 @@ describe('durable runs', () => {
 
   it('validates its options, quoting the bad value', async () => {
     await expect(startDurableRun(options({ snapshotEvery: 0 }))).rejects.toThrow('Expected `snapshotEvery` to be an integer >= 1, got `0`');
+    await expect(startDurableRun(options({ snapshotEvery: 1, run: stopAt(2) }))).resolves.toMatchObject({ status: { kind: 'stopped' } });
     await expect(startDurableRun(options({ syncIntervalMs: -1 }))).rejects.toThrow('Expected `syncIntervalMs` to be a number >= 0, got `-1`');
   });
 });

@@ -59,6 +59,7 @@ describe('diffRunConfig', () => {
       'disks: 6 in the run directory, 7 now',
       'strategy: unset in the run directory, "flat" now',
     ]);
+    expect(diffRunConfig({ ...config, taskOptions: { disks: 6, strategy: 'flat' } }, config)).toEqual(['strategy: "flat" in the run directory, unset now']);
   });
 
   it('blames a changed prompt only when nothing else explains the changed fingerprint', () => {
