@@ -30,13 +30,15 @@ describe('CircuitBreaker', () => {
     expect(breaker.canRequest(1001)).toBe(true);
   });
 
-  it('reopens for twice as long when the trial fails, up to the longest cooldown', () => {
+  it('reopens for twice as long when the trial fails, up to the longest cooldown, then lets the next trial through', () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, cooldownMs: 1000, maxCooldownMs: 3000 });
     breaker.onFailure(0);
     const cooldowns: number[] = [];
     let now = 0;
     for (let trial = 0; trial < 4; trial++) {
       now += breaker.waitMs(now);
+      // A failed trial frees its slot: the next cooldown's end lets the next trial through.
+      expect(breaker.canRequest(now)).toBe(true);
       breaker.onRequest(now);
       breaker.onFailure(now);
       cooldowns.push(breaker.waitMs(now));
