@@ -27,6 +27,19 @@ const task = createHanoiTask({ disks: DISKS });
 const model = () => createSimModel({ profile: 'gpt-oss-20b', behaviour: hanoiSim, seed: 11 });
 const config: RunConfig = { ...SAMPLE_RUN_CONFIG, taskOptions: { disks: DISKS }, taskFingerprint: taskFingerprint(task), model: 'sim:gpt-oss-20b', seed: 11, maxOutputTokens: 2000 };
 const flakyDispatcher = (every: number) => flaky(model, every);
+
+/** A fresh model whose calls first wait for the promise `gate()` returns, when it returns one. */
+function gatedModel(gate: () => Promise<unknown> | undefined): LanguageModel {
+  const inner = model();
+  return {
+    ...inner,
+    async generate(request) {
+      const held = gate();
+      if (held !== undefined) await held;
+      return inner.generate(request);
+    },
+  };
+}
 const stopAt = (steps: number) => ({ shouldStop: (totals: RunTotals) => (totals.steps >= steps ? `paused at ${steps}` : undefined) });
 
 describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
@@ -179,14 +192,7 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
   it.each([20, 0])('has a decided call in the store within the write interval (%i ms), while the run waits on the next', async (writeIntervalMs) => {
     let open: () => void = () => {};
     let gate: Promise<void> | undefined;
-    const inner = model();
-    const stalling: LanguageModel = {
-      ...inner,
-      async generate(request) {
-        if (gate !== undefined) await gate;
-        return inner.generate(request);
-      },
-    };
+    const stalling = gatedModel(() => gate);
     const stored: number[] = [];
     const runId = `stall-${writeIntervalMs}`;
     const running = startStoredRun({
@@ -397,14 +403,7 @@ describe.skipIf(!enabled)('a run kept in PostgreSQL', () => {
     // After step 30, the model waits until the driver's own session (the one holding the run's lock) is ended.
     let lastStep = -1;
     let gate: Promise<unknown> | undefined;
-    const inner = model();
-    const waiting: LanguageModel = {
-      ...inner,
-      async generate(request) {
-        if (gate !== undefined) await gate;
-        return inner.generate(request);
-      },
-    };
+    const waiting = gatedModel(() => gate);
     const cut = async () => {
       // Waits (up to 5 s) for the session to end, then gives the driver's client a moment to hear of it.
       const ended = await killer.query(
